@@ -1,0 +1,31 @@
+/* dbwriter.h - a pipeline sink that writes flows, packets, traffic buckets
+ * and application events to PostgreSQL with COPY, inside the caller's
+ * transaction. Rows are buffered per table and shipped when a buffer grows
+ * past its batch size, and at dbwriter_flush(). */
+#ifndef PS_DBWRITER_H
+#define PS_DBWRITER_H
+
+#include "pipeline.h"
+
+#include <libpq-fe.h>
+
+enum packet_policy { PACKETS_ALL = 0, PACKETS_NONE, PACKETS_FIRST_N };
+
+struct dbwriter;
+
+/* db is borrowed. first_n is used with PACKETS_FIRST_N (per flow). */
+struct dbwriter *dbwriter_new(PGconn *db, uint64_t capture_id, enum packet_policy policy,
+                              uint32_t first_n);
+void dbwriter_free(struct dbwriter *w);
+
+/* The sink to give ps_pipeline_new(); ctx is w. */
+struct ps_sink dbwriter_sink(struct dbwriter *w);
+
+/* Ships every buffered row. 0 on success; -1 once anything failed (the
+ * first error is kept: dbwriter_error()). After a failure the writer drops
+ * rows and the caller must roll back. */
+int dbwriter_flush(struct dbwriter *w);
+const char *dbwriter_error(const struct dbwriter *w);
+uint64_t dbwriter_rows(const struct dbwriter *w);
+
+#endif

@@ -1,0 +1,204 @@
+/* copybuf.c - COPY text-format row building with correct escaping. */
+#include "copybuf.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void copybuf_init(struct copybuf *b)
+{
+    memset(b, 0, sizeof *b);
+    b->min_ts = INT64_MAX;
+    b->max_ts = INT64_MIN;
+}
+
+void copybuf_free(struct copybuf *b)
+{
+    free(b->data);
+    copybuf_init(b);
+}
+
+void copybuf_reset(struct copybuf *b)
+{
+    b->len = 0;
+    b->rows = 0;
+    b->fields = 0;
+    b->min_ts = INT64_MAX;
+    b->max_ts = INT64_MIN;
+}
+
+static int reserve(struct copybuf *b, size_t n)
+{
+    if (b->oom)
+        return 0;
+    if (b->len + n <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap : 65536;
+    while (cap < b->len + n)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->oom = 1;
+        return 0;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 1;
+}
+
+static void put(struct copybuf *b, const char *s, size_t n)
+{
+    if (reserve(b, n)) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+    }
+}
+
+static void sep(struct copybuf *b)
+{
+    if (b->fields++ > 0)
+        put(b, "\t", 1);
+}
+
+void copy_null(struct copybuf *b)
+{
+    sep(b);
+    put(b, "\\N", 2);
+}
+
+static void put_escaped(struct copybuf *b, const char *s, size_t n)
+{
+    if (!reserve(b, n * 2))
+        return;
+    char *o = b->data + b->len;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *o++ = '\\';
+            *o++ = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        } else if (c == 0) {
+            continue; /* PostgreSQL text cannot hold NUL */
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    b->len = (size_t)(o - b->data);
+}
+
+void copy_textn(struct copybuf *b, const char *s, size_t n)
+{
+    sep(b);
+    put_escaped(b, s, n);
+}
+
+void copy_text(struct copybuf *b, const char *s)
+{
+    if (!s) {
+        copy_null(b);
+        return;
+    }
+    copy_textn(b, s, strlen(s));
+}
+
+void copy_i64(struct copybuf *b, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    sep(b);
+    put(b, tmp, (size_t)n);
+}
+
+void copy_u64(struct copybuf *b, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    sep(b);
+    put(b, tmp, (size_t)n);
+}
+
+void copy_double(struct copybuf *b, double v)
+{
+    char tmp[40];
+    int n = snprintf(tmp, sizeof tmp, "%.6f", v);
+    sep(b);
+    put(b, tmp, (size_t)n);
+}
+
+void copy_bool(struct copybuf *b, int v)
+{
+    sep(b);
+    put(b, v ? "t" : "f", 1);
+}
+
+void copy_ts(struct copybuf *b, int64_t ts_us)
+{
+    static __thread int64_t cached_sec = INT64_MIN;
+    static __thread char cached[24];
+    int64_t sec = ts_us >= 0 ? ts_us / 1000000 : -((-ts_us + 999999) / 1000000);
+    int64_t frac = ts_us - sec * 1000000;
+    if (sec != cached_sec) {
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(cached, sizeof cached, "%Y-%m-%d %H:%M:%S", &tm);
+        cached_sec = sec;
+    }
+    char tmp[40];
+    int n = snprintf(tmp, sizeof tmp, "%s.%06" PRId64 "+00", cached, frac);
+    sep(b);
+    put(b, tmp, (size_t)n);
+    if (ts_us < b->min_ts)
+        b->min_ts = ts_us;
+    if (ts_us > b->max_ts)
+        b->max_ts = ts_us;
+}
+
+void ps_addr_format(const struct ps_addr *a, char *out, size_t outlen)
+{
+    if (a->family == 4)
+        inet_ntop(AF_INET, a->b, out, (socklen_t)outlen);
+    else if (a->family == 6)
+        inet_ntop(AF_INET6, a->b, out, (socklen_t)outlen);
+    else if (outlen)
+        out[0] = '\0';
+}
+
+void copy_inet(struct copybuf *b, const struct ps_addr *a)
+{
+    if (!a || a->family == 0) {
+        copy_null(b);
+        return;
+    }
+    char tmp[INET6_ADDRSTRLEN];
+    ps_addr_format(a, tmp, sizeof tmp);
+    copy_text(b, tmp);
+}
+
+/* Array element quoting first ("..." with \" and \\), then COPY escaping. */
+void copy_text_array(struct copybuf *b, const char *const *items, size_t n)
+{
+    sep(b);
+    put(b, "{", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            put(b, ",", 1);
+        put(b, "\"", 1);
+        for (const char *s = items[i]; s && *s; s++) {
+            if (*s == '"' || *s == '\\')
+                put_escaped(b, "\\", 1);
+            put_escaped(b, s, 1);
+        }
+        put(b, "\"", 1);
+    }
+    put(b, "}", 1);
+}
+
+void copy_end_row(struct copybuf *b)
+{
+    put(b, "\n", 1);
+    b->fields = 0;
+    b->rows++;
+}

@@ -1,0 +1,62 @@
+/* pipeline.h - frame -> decode -> flow table -> sinks, for files and live
+ * capture alike. One pipeline per capture; not thread-safe (one thread). */
+#ifndef PS_PIPELINE_H
+#define PS_PIPELINE_H
+
+#include "flow.h"
+#include "packet.h"
+#include "traffic.h"
+
+#include <stddef.h>
+
+struct app_event; /* app_events.h */
+
+/* Every callback is optional. Pointers are borrowed for the call only. */
+struct ps_sink {
+    void *ctx;
+    /* f is NULL for frames without a flow (ARP, non-IP, undecodable) */
+    void (*packet)(void *ctx, const struct ps_packet *pkt, const struct flow *f, int dir);
+    void (*flow)(void *ctx, const struct flow *f, enum flow_end_reason why);
+    void (*bucket)(void *ctx, const struct traffic_bucket *b);
+    void (*event)(void *ctx, const struct app_event *ev);
+};
+
+struct ps_counters {
+    uint64_t packets, bytes;
+    uint64_t ipv4, ipv6, arp, other_l3;
+    uint64_t tcp, udp, icmp, other_l4;
+    uint64_t fragments, fragments_unattributed;
+    uint64_t malformed[PS_MAL_KINDS];
+    uint64_t malformed_total;
+    uint64_t unknown_linktype;
+    int64_t first_us, last_us;
+    int linktype; /* DLT of the source, -1 unknown */
+};
+
+struct ps_pipeline;
+
+struct ps_pipeline *ps_pipeline_new(const struct flow_config *cfg, const struct ps_sink *sink,
+                                    uint64_t capture_id);
+/* Flushes open flows (EOF) and buckets into the sink. */
+void ps_pipeline_finish(struct ps_pipeline *p);
+/* Frees; flows not yet finished are discarded without reaching the sink. */
+void ps_pipeline_free(struct ps_pipeline *p);
+
+/* Feeds one frame. frame numbers are assigned here (1, 2, ...). */
+void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint8_t *data,
+                       uint32_t caplen, uint32_t wirelen);
+
+const struct ps_counters *ps_pipeline_counters(const struct ps_pipeline *p);
+void ps_pipeline_set_linktype(struct ps_pipeline *p, int dlt);
+struct flow_table *ps_pipeline_flows(struct ps_pipeline *p);
+uint64_t ps_pipeline_capture_id(const struct ps_pipeline *p);
+
+/* Reads a whole capture file through libpcap (format by magic number:
+ * pcap µs/ns either byte order, pcapng). On a read error the packets seen
+ * so far have been fed; returns -1 with a message naming the file, the
+ * record number and libpcap's reason. max_packets 0 = no limit; bpf NULL or
+ * "" = no filter. */
+int ps_read_file(struct ps_pipeline *p, const char *path, uint64_t max_packets, const char *bpf,
+                 char *err, size_t errlen);
+
+#endif

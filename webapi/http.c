@@ -1,0 +1,240 @@
+/* http.c - request meta-variables, JSON replies and query-string parsing
+ * (RFC 3875 for the CGI variables, RFC 3986 section 2.1 for percent-encoding). */
+#include "http.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env_get(char **envp, const char *name)
+{
+    size_t n = strlen(name);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+size_t http_uri_path_len(const char *uri)
+{
+    return strcspn(uri, "?");
+}
+
+void http_request_from_env(struct http_request *req, char **envp)
+{
+    const char *method = env_get(envp, "REQUEST_METHOD");
+    const char *query = env_get(envp, "QUERY_STRING");
+    const char *uri = env_get(envp, "REQUEST_URI");
+    if (!uri || !*uri)
+        uri = env_get(envp, "DOCUMENT_URI");
+    if (!uri || !*uri)
+        uri = env_get(envp, "SCRIPT_NAME");
+    if (!uri || !*uri)
+        uri = "/";
+
+    req->method = method && *method ? method : "GET";
+    req->path = uri;
+    req->path_len = http_uri_path_len(uri);
+    /* QUERY_STRING is nginx's $query_string; fall back to REQUEST_URI's tail. */
+    if (!query)
+        query = uri[req->path_len] == '?' ? uri + req->path_len + 1 : "";
+    req->query = query;
+}
+
+void http_reply_set(struct http_reply *reply, int status, json_t *body)
+{
+    if (reply->body && reply->body != body)
+        json_decref(reply->body);
+    reply->status = status;
+    reply->body = body;
+}
+
+void http_reply_error(struct http_reply *reply, int status, const char *message)
+{
+    http_reply_set(reply, status, json_pack("{s:s}", "error", message));
+}
+
+void http_reply_clear(struct http_reply *reply)
+{
+    json_decref(reply->body);
+    reply->body = NULL;
+}
+
+const char *http_status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+char *http_reply_render(const struct http_reply *reply, int head_only, size_t *len)
+{
+    char *body = NULL, *out = NULL;
+    size_t body_len = 2;
+    /* 15 significant digits: no 24.899999999999999 for 24.9 */
+    const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(15);
+
+    if (reply->body) {
+        body_len = json_dumpb(reply->body, NULL, 0, flags);
+        if (body_len == 0)
+            goto done;
+        body = malloc(body_len + 1);
+        if (!body || json_dumpb(reply->body, body, body_len, flags) != body_len)
+            goto done;
+    } else {
+        body = strdup("{}");
+        if (!body)
+            goto done;
+    }
+    body[body_len++] = '\n'; /* the +1 above; makes curl output readable */
+
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "Status: %d %s\r\n"
+                     "Content-Type: application/json; charset=utf-8\r\n"
+                     "Cache-Control: no-store\r\n"
+                     "X-Content-Type-Options: nosniff\r\n"
+                     "Content-Length: %zu\r\n"
+                     "%s%s%s"
+                     "%s"
+                     "\r\n",
+                     reply->status, http_status_text(reply->status), body_len,
+                     reply->allow ? "Allow: " : "", reply->allow ? reply->allow : "",
+                     reply->allow ? "\r\n" : "",
+                     reply->status == 503 ? "Retry-After: 5\r\n" : "");
+    if (n < 0 || (size_t)n >= sizeof head)
+        goto done;
+    size_t total = (size_t)n + (head_only ? 0 : body_len);
+    out = malloc(total);
+    if (!out)
+        goto done;
+    memcpy(out, head, (size_t)n);
+    if (!head_only)
+        memcpy(out + n, body, body_len);
+    *len = total;
+done:
+    free(body);
+    return out;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes src[0..len) into out (outlen bytes incl. NUL): 0, or -1 when
+ * malformed, holding a NUL, or too long. */
+static int percent_decode(const char *src, size_t len, char *out, size_t outlen)
+{
+    size_t o = 0;
+    if (outlen == 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = src[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (len - i < 3)
+                return -1;
+            int hi = hex_value(src[i + 1]);
+            int lo = hex_value(src[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char)(hi << 4 | lo);
+            if (c == '\0')
+                return -1;
+            i += 2;
+        }
+        if (o + 1 >= outlen)
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+int http_query_param(const char *query, const char *name, char *out, size_t outlen)
+{
+    if (outlen > 0)
+        out[0] = '\0';
+    if (!query)
+        return 0;
+    const char *p = query;
+    while (*p) {
+        size_t pair_len = strcspn(p, "&;");
+        size_t key_len = strcspn(p, "=&;");
+        if (key_len > pair_len)
+            key_len = pair_len;
+        char key[64];
+        if (pair_len > 0 && percent_decode(p, key_len, key, sizeof key) == 0 &&
+            strcmp(key, name) == 0) {
+            const char *val = p + key_len;
+            size_t val_len = pair_len - key_len;
+            if (val_len > 0) { /* skip the '=' */
+                val++;
+                val_len--;
+            }
+            return percent_decode(val, val_len, out, outlen) == 0 ? 1 : -1;
+        }
+        p += pair_len;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+int http_parse_positive_id(const char *s, long long *out)
+{
+    if (!s || !*s || strlen(s) > 19)
+        return -1;
+    for (const char *c = s; *c; c++)
+        if (*c < '0' || *c > '9')
+            return -1;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < 1)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+json_t *http_json_path(const char *path, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char buf[HTTP_ECHO_PATH_MAX * 3 + 1];
+    size_t o = 0;
+    if (len > HTTP_ECHO_PATH_MAX)
+        len = HTTP_ECHO_PATH_MAX;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c >= 0x21 && c < 0x7f) { /* a '%' is already an escape in the raw URI */
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    buf[o] = '\0';
+    return json_string(buf);
+}

@@ -1,0 +1,73 @@
+/* http.h - one HTTP exchange as webapi sees it through FastCGI (RFC 3875
+ * meta-variables, RFC 9110 status codes): the request's method, path and query
+ * string, a JSON reply, and the query-string helpers handlers use. */
+#ifndef PS_WEBAPI_HTTP_H
+#define PS_WEBAPI_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Longest query-string value a handler may ask for (decoded, without NUL). */
+#define HTTP_PARAM_MAX 256
+/* Longest path echoed back in a 404 body; longer paths are cut. */
+#define HTTP_ECHO_PATH_MAX 256
+
+struct http_request {
+    const char *method; /* "GET", ...; borrowed from the FastCGI environment */
+    const char *path;   /* start of the path; NOT NUL-terminated at path_len */
+    size_t path_len;    /* bytes of path, query string excluded */
+    const char *query;  /* raw query string without '?', "" when none */
+};
+
+struct http_reply {
+    int status;        /* HTTP status code */
+    json_t *body;      /* owned by the reply; http_reply_clear() frees it */
+    const char *allow; /* static string for the Allow header (405), or NULL */
+};
+
+/* Fills req from FastCGI parameters (envp as FCGX_Request.envp). The path is
+ * the path part of REQUEST_URI, else DOCUMENT_URI, else SCRIPT_NAME; "/" when
+ * none is set. All strings are borrowed from envp for the request's lifetime. */
+void http_request_from_env(struct http_request *req, char **envp);
+
+/* Sets status and takes ownership of body (which may be NULL: then "{}").
+ * A previous body is freed. */
+void http_reply_set(struct http_reply *reply, int status, json_t *body);
+
+/* Replies {"error": message} with the given status. */
+void http_reply_error(struct http_reply *reply, int status, const char *message);
+
+/* Frees the body; the reply can be reused. */
+void http_reply_clear(struct http_reply *reply);
+
+/* Reason phrase for a status code ("Not Found"); "Unknown" for others. */
+const char *http_status_text(int status);
+
+/* Serialises reply as a complete CGI response into a malloc'ed buffer:
+ * Status, Content-Type (application/json; charset=utf-8), Cache-Control
+ * (no-store), nosniff, Content-Length, Allow/Retry-After when relevant, then
+ * the JSON body plus a newline unless head_only. Returns the buffer (caller
+ * frees) and its length in *len, or NULL when out of memory. */
+char *http_reply_render(const struct http_reply *reply, int head_only, size_t *len);
+
+/* Finds parameter `name` in a raw query string ("a=1&b=x%20y") and writes its
+ * percent-decoded value ('+' is a space) to out. Returns 1 when found (first
+ * occurrence wins), 0 when absent, -1 when the value is malformed (bad %XX
+ * escape, an encoded NUL, or longer than outlen - 1 bytes). A parameter
+ * without '=' has the empty value. out is always NUL-terminated when
+ * outlen > 0; on -1 its contents are unspecified. */
+int http_query_param(const char *query, const char *name, char *out, size_t outlen);
+
+/* Parses a database id: decimal digits only (no sign, no spaces), value in
+ * 1..INT64_MAX. Returns 0 and sets *out, or -1 leaving *out unchanged. */
+int http_parse_positive_id(const char *s, long long *out);
+
+/* Length of the path part of a request URI (everything before '?'). */
+size_t http_uri_path_len(const char *uri);
+
+/* A JSON string holding path[0..len) cut to HTTP_ECHO_PATH_MAX bytes, with
+ * every byte outside printable ASCII percent-encoded so the result is always
+ * valid UTF-8. Caller owns the reference; NULL only when out of memory. */
+json_t *http_json_path(const char *path, size_t len);
+
+#endif

@@ -1,0 +1,166 @@
+/* main.c - webapi entry point: flags, database and schema check, then the
+ * FastCGI accept loop (one request at a time, one connection per process).
+ * nginx speaks FastCGI to it over a unix socket that spawn-fcgi opens and
+ * hands over as fd 0 (FCGI_LISTENSOCK_FILENO). */
+#include "handlers.h"
+#include "http.h"
+#include "router.h"
+#include "webdb.h"
+#include "weblog.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WEBAPI_DB_ENV "PACKETSIGHT_WEB_DB"
+#define WEBAPI_SOCKET_BACKLOG 64
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: webapi [--db CONNINFO] [--log FILE] [--socket PATH]\n"
+            "       webapi [--db CONNINFO] --check\n"
+            "\n"
+            "PacketSight's FastCGI responder for nginx's /api/. Normally started by\n"
+            "spawn-fcgi, which passes the listening socket as fd 0:\n"
+            "  spawn-fcgi -s /run/packetsight/webapi.sock -F 4 -- webapi\n"
+            "\n"
+            "  -d, --db CONNINFO  libpq connection string or URI (default: $" WEBAPI_DB_ENV
+            ",\n"
+            "                     else libpq defaults: PGHOST, PGDATABASE, PGUSER, ...)\n"
+            "  -l, --log FILE     append diagnostics to FILE instead of stderr (spawn-fcgi\n"
+            "                     points the workers' stderr at /dev/null unless -n)\n"
+            "  -s, --socket PATH  listen on this unix socket itself instead of fd 0\n"
+            "                     (one process; for development)\n"
+            "  -c, --check        connect, check the schema version, print 'ok schema=N'\n"
+            "                     and exit 0, or print the reason and exit 1\n"
+            "  -V, --version      print the version\n"
+            "  -h, --help         this text\n"
+            "\n"
+            "At start webapi refuses to run (exit 1) when the database cannot be\n"
+            "reached or its schema version is not %d. Afterwards a lost connection\n"
+            "is re-established on the next request; meanwhile requests get 503.\n"
+            "Prefer the environment (or ~/.pgpass) over --db for passwords:\n"
+            "command lines are visible to every local user.\n",
+            ps_schema_version_expected());
+}
+
+static int serve(struct web_ctx *ctx, int listen_fd)
+{
+    FCGX_Request fr;
+    if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+        weblog("cannot initialise FastCGI request");
+        return 1;
+    }
+    while (FCGX_Accept_r(&fr) >= 0) {
+        struct http_request req;
+        struct http_reply reply = {0};
+        http_request_from_env(&req, fr.envp);
+        router_dispatch(ctx, &req, &reply);
+        if (reply.status == 0)
+            http_reply_error(&reply, 500, "internal error");
+
+        size_t len = 0;
+        char *out = http_reply_render(&reply, strcmp(req.method, "HEAD") == 0, &len);
+        if (out)
+            FCGX_PutStr(out, (int)len, fr.out);
+        else
+            FCGX_PutS("Status: 500 Internal Server Error\r\n"
+                      "Content-Type: application/json; charset=utf-8\r\n"
+                      "Cache-Control: no-store\r\n\r\n"
+                      "{\"error\":\"out of memory\"}\n",
+                      fr.out);
+        free(out);
+        http_reply_clear(&reply);
+        FCGX_Finish_r(&fr);
+    }
+    FCGX_Free(&fr, 1);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},  {"socket", required_argument, NULL, 's'},
+        {"log", required_argument, NULL, 'l'},
+        {"check", no_argument, NULL, 'c'},     {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+    };
+    const char *db_arg = NULL, *socket_path = NULL, *log_path = NULL;
+    int check_only = 0, c;
+    while ((c = getopt_long(argc, argv, "d:l:s:cVh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db_arg = optarg; break;
+        case 'l': log_path = optarg; break;
+        case 's': socket_path = optarg; break;
+        case 'c': check_only = 1; break;
+        case 'V': printf("webapi %s (schema %d)\n", PS_VERSION, ps_schema_version_expected());
+                  return 0;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "webapi: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+
+    if (log_path && weblog_to_file(log_path) < 0) {
+        fprintf(stderr, "webapi: cannot open log file %s: %s\n", log_path, strerror(errno));
+        return 1;
+    }
+
+    const char *conninfo = ps_db_conninfo(db_arg, WEBAPI_DB_ENV);
+    struct web_ctx ctx;
+    char err[PS_ERRBUF];
+
+    if (check_only) {
+        if (webdb_open(&ctx.db, conninfo, err, sizeof err) < 0) {
+            fprintf(stderr, "webapi: %s\n", err);
+            return 1;
+        }
+        printf("ok schema=%d\n", ps_schema_version_expected());
+        webdb_close(&ctx.db);
+        return 0;
+    }
+
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "webapi: cannot initialise libfcgi\n");
+        return 1;
+    }
+    int listen_fd = 0;
+    if (socket_path) {
+        /* FCGX_OpenSocket treats "host:port" as TCP; only nginx listens on TCP. */
+        if (!strchr(socket_path, '/')) {
+            fprintf(stderr, "webapi: --socket needs a unix socket path containing '/'\n");
+            return 2;
+        }
+        listen_fd = FCGX_OpenSocket(socket_path, WEBAPI_SOCKET_BACKLOG);
+        if (listen_fd < 0) {
+            fprintf(stderr, "webapi: cannot listen on %s\n", socket_path);
+            return 1;
+        }
+    } else if (FCGX_IsCGI()) {
+        fprintf(stderr, "webapi: fd 0 is not a FastCGI listening socket; start webapi "
+                        "under spawn-fcgi or pass --socket PATH (see --help)\n");
+        return 2;
+    }
+
+    if (webdb_open(&ctx.db, conninfo, err, sizeof err) < 0) {
+        weblog("refusing to start: %s", err);
+        return 1;
+    }
+    /* nginx may close the connection before we answer: a write error, not a death. */
+    signal(SIGPIPE, SIG_IGN);
+    weblog("serving, schema %d", ps_schema_version_expected());
+
+    int rc = serve(&ctx, listen_fd);
+    webdb_close(&ctx.db);
+    return rc;
+}
