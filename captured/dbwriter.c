@@ -31,7 +31,7 @@ static const char *const copy_sql[T_COUNT] = {
     " answers, ttls, rejected) FROM STDIN",
     "COPY http (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, trans_depth,"
     " method, host, uri, referrer, version, user_agent, request_body_len, response_body_len,"
-    " status_code, status_msg, resp_mime_types, rtt) FROM STDIN",
+    " status_code, status_msg, info_code, resp_mime_types, rtt) FROM STDIN",
     "COPY tls (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, transport,"
     " version, cipher, server_name, alpn, ja3, ja4, established) FROM STDIN",
 };

@@ -95,6 +95,7 @@ static void http_row(struct dbwriter *w, const struct app_event *ev)
     opt_i64(b, h->response_body_len, -1);
     opt_i64(b, h->status_code, 0);
     copy_text(b, h->status_msg);
+    opt_i64(b, h->info_code, 0);
     if (h->mime && *h->mime)
         copy_text_array(b, &h->mime, 1);
     else

@@ -92,16 +92,26 @@ static void event_line(void *ctx, const struct app_event *ev)
     flow_uid(0, ev->flow->id, uid);
     if (ev->kind == APP_EV_DNS && t->kind == TSV_DNS) {
         const struct ev_dns *d = ev->u.dns;
-        fprintf(o, "%.6f\t%s\t%s\t%u\t%s\t%d\t%s\t%d\t%s\t", (double)ev->ts_us / 1e6, uid,
-                d->proto, d->trans_id, dash(d->query), d->qtype, dash(d->qtype_name), d->rcode,
-                dash(d->rcode_name));
+        fprintf(o, "%.6f\t%s\t%s\t%s\t%u\t", (double)ev->ts_us / 1e6, uid,
+                dash(app_service_name(ev->flow->app.proto)), d->proto, d->trans_id);
+        if (d->rtt_us >= 0)
+            fprintf(o, "%.6f\t", (double)d->rtt_us / 1e6);
+        else
+            fputs("-\t", o);
+        fprintf(o, "%s\t%d\t%s\t%d\t%s\t", dash(d->query), d->qtype, dash(d->qtype_name),
+                d->rcode, dash(d->rcode_name));
         join(o, d->answers, d->n_answers);
         fputc('\n', o);
     } else if (ev->kind == APP_EV_HTTP && t->kind == TSV_HTTP) {
         const struct ev_http *h = ev->u.http;
-        fprintf(o, "%.6f\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%lld\t%lld\t%s\n",
-                (double)ev->ts_us / 1e6, uid, h->depth, dash(h->method), dash(h->host),
-                dash(h->uri), dash(h->version), h->status_code, dash(h->mime),
+        fprintf(o, "%.6f\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t", (double)ev->ts_us / 1e6, uid,
+                h->depth, dash(h->method), dash(h->host), dash(h->uri), dash(h->version),
+                h->status_code);
+        if (h->info_code)
+            fprintf(o, "%d\t", h->info_code);
+        else
+            fputs("-\t", o);
+        fprintf(o, "%s\t%lld\t%lld\t%s\n", dash(h->mime),
                 (long long)h->request_body_len, (long long)h->response_body_len,
                 dash(h->user_agent));
     } else if (ev->kind == APP_EV_TLS && t->kind == TSV_TLS) {
@@ -128,9 +138,10 @@ static const char *header(enum tsv_kind k)
                "resp_bytes\tconn_state\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\t"
                "resp_ip_bytes\torig_l2_bytes\tresp_l2_bytes\tvlan\tcommunity_id\tend_reason";
     case TSV_DNS:
-        return "ts\tuid\tproto\ttrans_id\tquery\tqtype\tqtype_name\trcode\trcode_name\tanswers";
+        return "ts\tuid\tservice\tproto\ttrans_id\trtt\tquery\tqtype\tqtype_name\trcode\t"
+               "rcode_name\tanswers";
     case TSV_HTTP:
-        return "ts\tuid\ttrans_depth\tmethod\thost\turi\tversion\tstatus_code\tmime\t"
+        return "ts\tuid\ttrans_depth\tmethod\thost\turi\tversion\tstatus_code\tinfo_codes\tmime\t"
                "request_body_len\tresponse_body_len\tuser_agent";
     case TSV_TLS:
         return "ts\tuid\ttransport\tversion\tserver_name\talpn\tja3\tja4\testablished";

@@ -35,6 +35,7 @@ struct ev_http {
     int64_t request_body_len, response_body_len; /* -1: unknown */
     int status_code;     /* 0: no response seen */
     const char *status_msg, *mime;
+    int info_code;       /* last 1xx before the final response, 0 none */
     int64_t rtt_us;      /* -1: no response */
     const char *basic_user; /* user of an Authorization: Basic header, or NULL */
 };

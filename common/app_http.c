@@ -136,8 +136,6 @@ static enum ps_result http_headers(struct cursor *c, http_header_fn fn, void *ct
             *header_len = c->off;
             return PS_OK;
         }
-        if (n == PS_MAX_HTTP_HEADERS)
-            return PS_INVALID;
         if (is_ows(first) || !span_split(&line, ':', &name))
             continue;
         span_trim(&name);
@@ -146,7 +144,7 @@ static enum ps_result http_headers(struct cursor *c, http_header_fn fn, void *ct
         if (r != PS_OK)
             return r;
     }
-    return PS_INVALID;
+    return PS_INVALID; /* more than PS_MAX_HTTP_HEADERS header lines */
 }
 
 /* "HTTP/d.d" exactly; out gets "d.d". */

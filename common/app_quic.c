@@ -11,6 +11,7 @@
 #include "cursor.h"
 
 #define QUIC_TAG_LEN 16
+#define QUIC_MAX_HEADER 65535 /* long header bytes before the packet number (keeps AAD in int) */
 #define QUIC_SAMPLE_LEN 16
 
 #define FRAME_PADDING 0x00
@@ -123,9 +124,9 @@ bool quic_client_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid
                    0, initial, sizeof initial) &&
               expand_label(initial, "client in", client, sizeof client) &&
               expand_label(client, v->key_label, key, 16) &&
-              expand_label(client, v->iv_label, iv, 12) && expand_label(client, v->hp_label, hp, 16);
-    OPENSSL_cleanse(initial, sizeof initial);
-    OPENSSL_cleanse(client, sizeof client);
+              expand_label(client, v->iv_label, iv, 12) &&
+              expand_label(client, v->hp_label, hp, 16);
+    /* No cleansing: Initial secrets derive from public values by design. */
     return ok;
 }
 
@@ -348,7 +349,6 @@ static enum ps_result open_initial(const struct cursor *dgram, size_t start, siz
     if (!frames_ok)
         q->flags |= QUIC_F_BAD_FRAME;
     try_hello(q);
-    OPENSSL_cleanse(plain, ct_len);
     return frames_ok ? PS_OK : PS_INVALID;
 }
 
@@ -399,6 +399,8 @@ static enum ps_result process_datagram(const uint8_t *p, size_t len, struct quic
         if (!cur_varint(&c, &length))
             return PS_TRUNCATED;
         size_t pn_off = c.off;
+        if (pn_off - start > QUIC_MAX_HEADER)
+            return PS_INVALID; /* a token this large is not a client's */
         if (length > cur_left(&c))
             return PS_TRUNCATED;
         if (!initial) {

@@ -6,8 +6,10 @@
  * cursor, fill a caller-owned struct and allocate nothing. The input bytes
  * are only borrowed for the duration of the call; the output structs hold
  * copies. Every parser resets its output struct first; on PS_INVALID the
- * struct holds what was decoded before the fault, on PS_TRUNCATED nothing
- * past what the available bytes allowed. */
+ * struct holds what was decoded before the fault (a malformed extension body
+ * spoils only that extension), on PS_TRUNCATED nothing is filled beyond the
+ * record version. The record parsers use about 17 KB of stack (a
+ * PS_MAX_TLS_HELLO_BYTES reassembly buffer); tls_ja3/tls_ja4 about 4 KB. */
 #ifndef PS_APP_TLS_H
 #define PS_APP_TLS_H
 

@@ -12,6 +12,7 @@
 #define PS_MAX_DNS_POINTERS   16  /* compression jumps while reading one name */
 #define PS_MAX_DNS_RRS        64  /* answers kept per message */
 #define PS_MAX_HTTP_LINE      8192 /* request/status line or header line */
+#define PS_MAX_HTTP_URI      8192 /* request-target bytes kept (as the line cap) */
 #define PS_MAX_HTTP_HEADERS   100 /* headers scanned per message */
 #define PS_MAX_TLS_EXTENSIONS 64  /* ClientHello extensions walked */
 #define PS_MAX_TLS_CIPHERS    256 /* cipher suites walked */

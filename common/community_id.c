@@ -2,7 +2,6 @@
  * community-id-spec; ICMP counterparts per pycommunityid icmp.py/icmp6.py). */
 #include "community_id.h"
 
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>

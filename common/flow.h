@@ -64,6 +64,7 @@ struct flow {
     uint8_t orig_is_a;        /* 1 when key.a/pa is the originator */
     uint8_t history_len;
     uint8_t flipped;
+    uint8_t last_retrans;     /* the packet just accounted was a TCP retransmission */
     char history[20];
     uint32_t frags;
     uint32_t icmp_errors;     /* ICMP errors that quoted this flow */

@@ -62,13 +62,38 @@ void flow_key_from(const struct ps_packet *pkt, struct flow_key *k, int *a_is_sr
     *a_is_src = src_first;
 }
 
+static int addr_is_group(const struct ps_addr *a)
+{
+    if (a->family == 4)
+        return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] == 255 && a->b[1] == 255 &&
+                                            a->b[2] == 255 && a->b[3] == 255);
+    return a->family == 6 && a->b[0] == 0xff;
+}
+
+/* Ports on which a UDP first packet is taken as the server's reply (the
+ * services Zeek registers as likely server ports). */
+static int udp_server_port(uint16_t p)
+{
+    switch (p) {
+    case 53: case 67: case 69: case 123: case 137: case 138: case 161: case 443:
+    case 500: case 514: case 547: case 1900: case 4500: case 5355:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* The first packet's sender is the originator, except a SYN-ACK (the
- * receiver sent the SYN we missed) and an ICMP reply. */
+ * receiver sent the SYN we missed), an ICMP reply, and UDP from a server
+ * port to a client port. */
 int flow_pick_originator(const struct ps_packet *pkt, int a_is_src)
 {
     int flip = 0;
     if (pkt->ip_proto == 6 && pkt->has_ports)
         flip = (pkt->tcp_flags & (PS_TH_SYN | PS_TH_ACK)) == (PS_TH_SYN | PS_TH_ACK);
+    else if (pkt->ip_proto == 17 && pkt->has_ports)
+        flip = udp_server_port(pkt->sport) && !udp_server_port(pkt->dport) &&
+               !addr_is_group(&pkt->dst); /* a broadcast is never a reply */
     else if (pkt->has_icmp) {
         uint8_t peer;
         int reply = 0;
@@ -153,6 +178,7 @@ static void tcp_sequence(struct flow *f, const struct ps_packet *pkt, int dir)
 {
     struct flow_dir *d = &f->dir[dir];
     uint32_t len = pkt->payload_wire;
+    f->last_retrans = 0;
     uint32_t seq = pkt->seq + ((pkt->tcp_flags & PS_TH_SYN) ? 1u : 0u);
     if (!d->seq_init) {
         d->seq_init = 1;
@@ -164,6 +190,7 @@ static void tcp_sequence(struct flow *f, const struct ps_packet *pkt, int dir)
     uint32_t end = seq + len;
     int32_t ahead = (int32_t)(seq - d->next_seq);
     if (ahead < 0 && (int32_t)(end - d->next_seq) <= 0) {
+        f->last_retrans = 1;
         d->retrans++;
         history_add(f, dir, 'T');
     } else if (ahead > 0) {
@@ -177,8 +204,7 @@ static void tcp_sequence(struct flow *f, const struct ps_packet *pkt, int dir)
 void flow_packet_update(struct flow *f, const struct ps_packet *pkt, int dir, int new_flow)
 {
     struct flow_dir *d = &f->dir[dir];
-    if (new_flow && pkt->ip_proto == 6 && (pkt->tcp_flags & (PS_TH_SYN | PS_TH_ACK)) ==
-                                              (PS_TH_SYN | PS_TH_ACK)) {
+    if (new_flow && dir == 1) { /* the first packet came from the responder */
         f->flipped = 1;
         history_add(f, 0, '^');
     }

@@ -169,6 +169,7 @@ CREATE TABLE http (
     response_body_len bigint,
     status_code integer,
     status_msg  text,
+    info_code   integer,
     resp_mime_types text[],
     rtt         double precision
 ) PARTITION BY RANGE (ts);

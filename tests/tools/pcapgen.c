@@ -1240,7 +1240,7 @@ static const uint8_t *session_msg(struct gen *g, const struct session *s, unsign
 
 static uint16_t syn_window(const struct host *h)
 {
-    return h->os == OS_MACOS ? 65535 : h->os == OS_WINDOWS ? 64240 : 64240;
+    return h->os == OS_MACOS ? 65535 : 64240;
 }
 
 static uint8_t window_scale(const struct host *h)
@@ -1529,7 +1529,9 @@ static void session_plan(struct gen *g, struct session *s, enum kind kind, uint3
     case K_S0: {
         unsigned syns = short_flow ? 1 : rng_range(r, 1, 3);
         s->port[0] = ephemeral_port(g, c);
-        s->port[1] = rng_chance(r, 50) ? 443 : closed_ports[rng_below(r, 11)];
+        s->port[1] = rng_chance(r, 50)
+                          ? 443
+                          : closed_ports[rng_below(r, sizeof closed_ports / sizeof closed_ports[0])];
         for (unsigned i = 0; i < syns; i++)
             plan_add(g, 0, TH_SYN, 0, 0, 0, i > 0);
         break;
@@ -1696,8 +1698,9 @@ static void usage(FILE *f)
             "  --start EPOCH          timestamp of the first packet (default 1764000000)\n"
             "  --concurrent-flows N   sessions open at once (default 64). When --packets\n"
             "                         is under 4 x N, only one- and two-packet flows\n"
-            "                         are made, so e.g. --concurrent-flows 1000000\n"
-            "                         --packets 1500000 gives ~1M flows all open at once\n"
+            "                         are made (1.85 packets each on average), so\n"
+            "                         --concurrent-flows 1000000 --packets 1850000 gives\n"
+            "                         ~1M flows, all opened before any closes\n"
             "  --gap-us N             mean microseconds between packets (default 200;\n"
             "                         3 with the one- and two-packet mix)\n"
             "  --help                 this text\n",

@@ -153,6 +153,11 @@ static void test_pointer_abuse(void)
     header(&m, 1, 0, 1, 0, 0, 0);
     putptr(&m, 12); put16(&m, 1); put16(&m, 1);
     CHECK_INT(parse_exact(m.b, m.n), PS_INVALID);
+    /* Back into its own name: before the pointer, not before the name.
+     * A lenient reader would end at the 0x00 label byte and accept it. */
+    header(&m, 1, 0, 1, 0, 0, 0);
+    putmem(&m, "\x01\x00", 2); putptr(&m, 13); put16(&m, 1); put16(&m, 1);
+    CHECK_INT(parse_exact(m.b, m.n), PS_INVALID);
     /* Pointer into the header (backwards but garbage labels): 0x00 at 4 ends it. */
     header(&m, 1, 0, 1, 0, 0, 0);
     putptr(&m, 4); put16(&m, 1); put16(&m, 1);
@@ -250,7 +255,7 @@ static void test_labels(void)
 static void test_escapes(void)
 {
     struct msg m;
-    question_raw(&m, "\x03" "a\x01z" "\x03" "c.d" "\x03" "e\\f" "\x02" "g " "\x00", 17);
+    question_raw(&m, "\x03" "a\x01z" "\x03" "c.d" "\x03" "e\\f" "\x02" "g " "\x00", 16);
     CHECK_INT(parse_exact(m.b, m.n), PS_OK);
     CHECK_STR(dm.qname, "a\\x01z.c\\.d.e\\\\f.g\\x20");
     question_raw(&m, "\x00", 1);
