@@ -308,7 +308,7 @@ static enum ps_result open_initial(const struct cursor *dgram, size_t start, siz
 {
     uint8_t sample[QUIC_SAMPLE_LEN], mask[5], pn_bytes[4], tag[QUIC_TAG_LEN];
     uint8_t plain[PS_MAX_QUIC_PAYLOAD];
-    struct cursor c = *dgram, mid, ct;
+    struct cursor c = *dgram, mid = {0}, ct = {0};
 
     /* The sample starts 4 bytes past the packet number field (RFC 9001 5.4.2). */
     if (q->length < 4 + QUIC_SAMPLE_LEN)

@@ -154,7 +154,7 @@ static bool u16_list(struct cursor *list, uint16_t *dst, uint16_t *n, size_t cap
     /* *n may be non-zero when an extension repeats; the cap is on *n, and
      * the walk itself stops after cap + 16 entries (room for GREASE). */
     for (size_t i = 0; cur_left(list) > 0; i++) {
-        uint16_t v;
+        uint16_t v = 0;
         if (*n >= cap || i >= cap + 16) {
             *flags |= TLS_HELLO_LIST_CAPPED;
             break;
@@ -229,7 +229,7 @@ static bool ext_supported_versions(struct cursor *e, struct tls_hello *h)
     if (!cur_u8(e, &list_len) || !cur_sub(e, list_len, &list) || list_len % 2)
         return false;
     for (int i = 0; i < PS_MAX_TLS_VERSIONS && cur_left(&list) > 0; i++) {
-        uint16_t v;
+        uint16_t v = 0;
         cur_u16be(&list, &v);
         if (!tls_is_grease(v) && v > h->supported_version)
             h->supported_version = v;
