@@ -6,6 +6,7 @@
 #include "app_http.h"
 #include "app_tls.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +30,30 @@ void app_engine_detach(struct app_engine *e)
         memset(&e->sink, 0, sizeof e->sink);
 }
 
+static size_t buf_size(uint16_t proto)
+{
+    size_t head = offsetof(struct app_buf, u);
+    switch (proto) {
+    case PS_APP_DNS: case PS_APP_MDNS: case PS_APP_LLMNR:
+        return head + sizeof(struct dns_pending);
+    case PS_APP_HTTP: return sizeof(struct app_buf);
+    case PS_APP_TLS: case PS_APP_QUIC: return head + sizeof(struct tls_pending);
+    default: return head;
+    }
+}
+
 struct app_buf *app_buf_get(struct flow *f)
 {
     if (!f->app.buf)
-        f->app.buf = calloc(1, sizeof *f->app.buf);
+        f->app.buf = calloc(1, buf_size(f->app.proto));
     return f->app.buf;
+}
+
+void app_buf_release_if_idle(struct flow *f, int pending)
+{
+    struct app_buf *b = f->app.buf;
+    if (b && !pending && !b->stream_len[0] && !b->stream_len[1])
+        app_flow_release(f);
 }
 
 void app_stream_reset(struct app_buf *b, int dir)
@@ -180,7 +200,7 @@ void app_engine_packet(struct app_engine *e, struct flow *f, const struct ps_pac
         return;
     if (!f->app.done)
         detect(f, pkt, dir);
-    if (!pkt->payload_len || f->last_retrans)
+    if (!pkt->payload_len || f->last_retrans || f->app.finished)
         return;
     switch (f->app.guess ? PS_APP_NONE : f->app.proto) {
     case PS_APP_DNS: case PS_APP_MDNS: case PS_APP_LLMNR:

@@ -94,6 +94,8 @@ void app_dns_packet(struct app_engine *e, struct flow *f, const struct ps_packet
         tcp_messages(e, f, pkt, dir);
     else
         on_message(e, f, pkt->payload, pkt->payload_len, pkt->ts_us);
+    if (f->app.buf)
+        app_buf_release_if_idle(f, f->app.buf->u.dns.ts_us != 0);
 }
 
 void app_dns_end(struct app_engine *e, const struct flow *f)

@@ -46,7 +46,7 @@ static void complete_oldest(struct app_engine *e, const struct flow *f, struct a
     b->u.http.count--;
 }
 
-static void on_request(struct app_engine *e, const struct flow *f, struct app_buf *b,
+static void on_request(struct app_engine *e, struct flow *f, struct app_buf *b,
                        const struct http_req *r, int64_t now)
 {
     if (b->u.http.count == APP_HTTP_PENDING) /* responses lost: flush the oldest */
@@ -62,10 +62,10 @@ static void on_request(struct app_engine *e, const struct flow *f, struct app_bu
     snprintf(q->host, sizeof q->host, "%s", r->host);
     snprintf(q->user_agent, sizeof q->user_agent, "%s", r->user_agent);
     snprintf(q->basic_user, sizeof q->basic_user, "%s", r->has_basic_auth ? r->basic_user : "");
-    b->skip[0] = r->content_length > 0 ? (uint64_t)r->content_length : 0;
+    f->app.skip[0] = r->content_length > 0 ? (uint64_t)r->content_length : 0;
 }
 
-static void on_response(struct app_engine *e, const struct flow *f, struct app_buf *b,
+static void on_response(struct app_engine *e, struct flow *f, struct app_buf *b,
                         const struct http_resp *r, int64_t now)
 {
     if (r->status_code >= 100 && r->status_code < 200 && r->status_code != 101) {
@@ -73,7 +73,7 @@ static void on_response(struct app_engine *e, const struct flow *f, struct app_b
             queue_at(b, 0)->info_code = r->status_code;
         return;
     }
-    b->u.http.upgraded = r->status_code == 101;
+    f->app.finished = r->status_code == 101; /* another protocol follows */
     if (b->u.http.count == 0) {
         /* a response whose request we missed: report it alone */
         static const struct http_pending none = {.body_len = -1};
@@ -84,12 +84,12 @@ static void on_response(struct app_engine *e, const struct flow *f, struct app_b
     } else {
         complete_oldest(e, f, b, r, now);
     }
-    b->skip[1] = r->content_length > 0 ? (uint64_t)r->content_length : 0;
+    f->app.skip[1] = r->content_length > 0 ? (uint64_t)r->content_length : 0;
 }
 
 /* Parses one head from the start of data; returns header bytes consumed,
  * 0 if more data is needed, -1 if this is not an HTTP head. */
-static long parse_head(struct app_engine *e, const struct flow *f, struct app_buf *b, int dir,
+static long parse_head(struct app_engine *e, struct flow *f, struct app_buf *b, int dir,
                        const uint8_t *p, uint32_t n, int64_t now)
 {
     static __thread union { struct http_req q; struct http_resp r; } u;
@@ -113,15 +113,15 @@ static long parse_head(struct app_engine *e, const struct flow *f, struct app_bu
 }
 
 /* Walks heads and bodies in data[0..n); returns bytes consumed. */
-static uint32_t walk(struct app_engine *e, const struct flow *f, struct app_buf *b, int dir,
+static uint32_t walk(struct app_engine *e, struct flow *f, struct app_buf *b, int dir,
                      const uint8_t *data, uint32_t n, int64_t now, int *need_more)
 {
     uint32_t off = 0;
     *need_more = 0;
     while (off < n) {
-        if (b->skip[dir]) {
-            uint64_t s = b->skip[dir] < n - off ? b->skip[dir] : n - off;
-            b->skip[dir] -= s;
+        if (f->app.skip[dir]) {
+            uint64_t s = f->app.skip[dir] < n - off ? f->app.skip[dir] : n - off;
+            f->app.skip[dir] -= s;
             off += (uint32_t)s;
             continue;
         }
@@ -137,8 +137,12 @@ static uint32_t walk(struct app_engine *e, const struct flow *f, struct app_buf 
 
 void app_http_packet(struct app_engine *e, struct flow *f, const struct ps_packet *pkt, int dir)
 {
+    if (!f->app.buf && f->app.skip[dir] >= pkt->payload_len) { /* body only */
+        f->app.skip[dir] -= pkt->payload_len;
+        return;
+    }
     struct app_buf *b = app_buf_get(f);
-    if (!b || b->u.http.upgraded)
+    if (!b)
         return;
     int need_more = 0;
     if (b->stream_len[dir]) {
@@ -150,6 +154,7 @@ void app_http_packet(struct app_engine *e, struct flow *f, const struct ps_packe
             app_stream_reset(b, dir);
         else
             app_stream_consume(b, dir, used);
+        app_buf_release_if_idle(f, b->u.http.count > 0);
         return;
     }
     uint32_t used = walk(e, f, b, dir, pkt->payload, pkt->payload_len, pkt->ts_us, &need_more);
@@ -158,6 +163,7 @@ void app_http_packet(struct app_engine *e, struct flow *f, const struct ps_packe
         app_stream_append(b, dir, pkt->seq + used, pkt->payload + used,
                           pkt->payload_len - used, &have);
     }
+    app_buf_release_if_idle(f, b->u.http.count > 0);
 }
 
 void app_http_end(struct app_engine *e, const struct flow *f)

@@ -114,6 +114,10 @@ void app_tls_packet(struct app_engine *e, struct flow *f, const struct ps_packet
     if (t->have_hello && t->have_server && ((t->ccs[0] && t->ccs[1]) ||
                                             (t->appdata[0] && t->appdata[1])))
         emit(e, f, t);
+    if (f->app.tls_hello_seen && !t->have_hello) { /* emitted, or no usable hello */
+        f->app.finished = 1;
+        app_flow_release(f);
+    }
 }
 
 void app_quic_packet(struct app_engine *e, struct flow *f, const struct ps_packet *pkt, int dir)

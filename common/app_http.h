@@ -18,15 +18,11 @@
 #include "caps.h"
 #include "result.h"
 
-/* Cap local to HTTP until it moves into caps.h (STYLE rule 3). */
-#ifndef PS_MAX_HTTP_URI
-#define PS_MAX_HTTP_URI 2048 /* request-target bytes kept, NUL included; longer ones are cut */
-#endif
-
 struct http_req {
     char method[16];
-    char uri[PS_MAX_HTTP_URI];
-    bool uri_truncated;      /* request-target longer than uri could hold */
+    char uri[PS_MAX_HTTP_URI]; /* NUL included */
+    bool uri_truncated;      /* request-target longer than uri could hold (only
+                                possible while PS_MAX_HTTP_URI < PS_MAX_HTTP_LINE) */
     char version[12];        /* "1.1" from "HTTP/1.1" */
     char host[256];
     char user_agent[512];

@@ -42,13 +42,11 @@ struct app_buf {
     uint8_t *stream[2];       /* reassembly of a header/hello spanning segments */
     uint32_t stream_len[2];
     uint32_t stream_seq[2];   /* sequence number expected next in stream[dir] */
-    uint64_t skip[2];         /* body bytes still to skip per direction */
-    union {
+    union {                   /* only the member of the flow's protocol is allocated */
         struct dns_pending dns;
         struct {
             struct http_pending q[APP_HTTP_PENDING];
             int head, count, depth;
-            int upgraded;     /* 101 Switching Protocols: no more HTTP */
         } http;
         struct tls_pending tls;
     } u;
@@ -59,7 +57,12 @@ struct app_engine {
     uint64_t capture_id;
 };
 
+/* The flow's buffer, allocated on first use with the size its protocol
+ * needs (f->app.proto must be set). NULL when out of memory. */
 struct app_buf *app_buf_get(struct flow *f);
+/* Frees the buffer when no stream bytes are held and the protocol part says
+ * it holds no pending state. */
+void app_buf_release_if_idle(struct flow *f, int pending);
 void app_emit(struct app_engine *e, enum app_event_kind kind, const struct flow *f,
               int64_t ts_us, const void *body);
 

@@ -48,12 +48,13 @@ struct flow_app {
     uint16_t proto;           /* PS_APP_* of app.h */
     uint8_t guess;            /* proto was chosen by port only */
     uint8_t done;             /* nothing more to parse */
-    uint8_t tls_hello_seen, tls_server_seen, tls_established;
-    uint8_t http_depth;       /* requests seen */
+    uint8_t tls_hello_seen, tls_server_seen;
+    uint8_t finished;         /* the parser needs nothing more from this flow */
     int64_t pending_ts;       /* time of the open request/query, 0 if none */
     uint16_t pending_id;      /* DNS transaction id of the open query */
     uint16_t pending_n;
-    struct app_buf *buf;      /* lazily allocated, capped; NULL most of the time */
+    uint64_t skip[2];         /* HTTP body bytes still to skip per direction */
+    struct app_buf *buf;      /* lazily allocated, sized per protocol, freed when idle */
 };
 
 struct flow {

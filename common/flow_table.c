@@ -9,6 +9,7 @@
 #define LRU_UDP 1
 #define LRU_OTHER 2
 #define LRU_CLASSES 3
+#define PS_FLOW_INITIAL_SLOTS 8192
 
 struct slot {
     uint32_t hash;
@@ -25,7 +26,8 @@ struct flow_table {
     uint32_t *free_list;
     uint32_t n_free;
     struct slot *slots;
-    uint32_t mask;
+    uint32_t mask;       /* slots - 1; the index doubles as flows arrive */
+    uint32_t max_mask;   /* largest index: 2 slots per flow of capacity */
     struct lru lru[LRU_CLASSES];
     size_t count;
     uint64_t next_id;
@@ -87,6 +89,9 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, flow_end_fn on_
     if (t->cfg.max_flows < 16)
         t->cfg.max_flows = 16;
     uint32_t nslots = round_pow2((uint64_t)t->cfg.max_flows * 2);
+    t->max_mask = nslots - 1;
+    if (nslots > PS_FLOW_INITIAL_SLOTS) /* a small index stays in cache */
+        nslots = PS_FLOW_INITIAL_SLOTS;
     t->mask = nslots - 1;
     t->flows = malloc((size_t)t->cfg.max_flows * sizeof *t->flows);
     t->free_list = malloc((size_t)t->cfg.max_flows * sizeof *t->free_list);
@@ -210,13 +215,35 @@ static void evict_one(struct flow_table *t)
         flow_end(t, &t->flows[t->lru[best].head - 1], FLOW_END_EVICT);
 }
 
+/* Doubles the index when it is half full (keeps probes short). */
+static int grow_index(struct flow_table *t)
+{
+    uint32_t nmask = t->mask * 2 + 1;
+    struct slot *n = calloc((size_t)nmask + 1, sizeof *n);
+    if (!n)
+        return -1;
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        if (!t->slots[i].idx)
+            continue;
+        uint32_t j = t->slots[i].hash & nmask;
+        while (n[j].idx)
+            j = (j + 1) & nmask;
+        n[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = n;
+    t->mask = nmask;
+    return 0;
+}
+
 static struct flow *create(struct flow_table *t, const struct flow_key *k, uint32_t h,
                            uint32_t slot)
 {
+    if ((t->count + 1) * 2 > t->mask + 1 && t->mask < t->max_mask && grow_index(t) == 0)
+        lookup(t, k, h, &slot); /* the free slot moved */
     if (t->n_free == 0) {
         evict_one(t);
-        struct flow *again = lookup(t, k, h, &slot); /* slots moved: find a free one again */
-        (void)again;
+        lookup(t, k, h, &slot); /* deletion shifted slots: find the free one again */
     }
     uint32_t idx = t->free_list[--t->n_free];
     struct flow *f = &t->flows[idx];
