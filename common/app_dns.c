@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cursor.h"
@@ -269,6 +270,7 @@ static enum ps_result dns_record(struct cursor *c, struct dns_msg *m, bool is_an
         return PS_TRUNCATED;
     if (is_answer && m->nanswers < PS_MAX_DNS_RRS) {
         struct dns_rr *rr = &m->answers[m->nanswers];
+        rr->data[0] = '\0';
         r = dns_rdata(c, type, rdlen, rr);
         if (r != PS_OK) {
             memset(rr, 0, sizeof *rr);
@@ -300,7 +302,8 @@ enum ps_result dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
     struct dns_head h;
     enum ps_result r;
 
-    memset(m, 0, sizeof *m);
+    /* the answers array is large: records are reset as they are filled */
+    memset(m, 0, offsetof(struct dns_msg, answers));
     if (!dns_read_head(&c, &h))
         return PS_TRUNCATED;
     dns_fill_head(&h, m);

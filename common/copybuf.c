@@ -69,20 +69,51 @@ void copy_null(struct copybuf *b)
     put(b, "\\N", 2);
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (c >= 0xf5 || len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return len;
+}
+
+/* COPY text escaping. PostgreSQL refuses invalid UTF-8 and NUL, and packet
+ * text can hold both: such bytes are written as the four characters \xHH. */
 static void put_escaped(struct copybuf *b, const char *s, size_t n)
 {
-    if (!reserve(b, n * 2))
+    static const char hex[] = "0123456789abcdef";
+    if (!reserve(b, n * 5))
         return;
     char *o = b->data + b->len;
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c = u[i];
         if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
             *o++ = '\\';
             *o++ = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-        } else if (c == 0) {
-            continue; /* PostgreSQL text cannot hold NUL */
-        } else {
+        } else if (c >= 0x20 && c < 0x7f) {
             *o++ = (char)c;
+        } else {
+            size_t len = c >= 0x80 ? utf8_len(u + i, n - i) : (c ? 1 : 0);
+            if (len == 0) { /* "\\xHH" in COPY is the text \xHH */
+                memcpy(o, "\\\\x", 3);
+                o += 3;
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
+                continue;
+            }
+            memcpy(o, u + i, len);
+            o += len;
+            i += len - 1;
         }
     }
     b->len = (size_t)(o - b->data);
@@ -186,11 +217,15 @@ void copy_text_array(struct copybuf *b, const char *const *items, size_t n)
         if (i)
             put(b, ",", 1);
         put(b, "\"", 1);
-        for (const char *s = items[i]; s && *s; s++) {
-            if (*s == '"' || *s == '\\')
-                put_escaped(b, "\\", 1);
-            put_escaped(b, s, 1);
+        const char *s = items[i] ? items[i] : "", *run = s;
+        for (; *s; s++) {
+            if (*s != '"' && *s != '\\')
+                continue;
+            put_escaped(b, run, (size_t)(s - run));
+            put_escaped(b, "\\", 1);
+            run = s; /* the quote or backslash itself starts the next run */
         }
+        put_escaped(b, run, (size_t)(s - run));
         put(b, "\"", 1);
     }
     put(b, "}", 1);

@@ -378,7 +378,7 @@ webapi_start() {
     # so webapi runs from a copy in the state directory.
     install -m 0755 "$BIN/webapi" "$STATE/bin/webapi.new"
     mv -f "$STATE/bin/webapi.new" "$STATE/bin/webapi"
-    PACKETSIGHT_WEB_DB=$WEB_DB "$STATE/bin/webapi" --check ||
+    PACKETSIGHT_WEB_DB=$WEB_DB "$STATE/bin/webapi" --check >/dev/null ||
         die "webapi --check failed against $WEB_DB"
     touch "$LOGDIR/webapi.log"
     chown "$SVC_USER:$SVC_USER" "$LOGDIR/webapi.log"
