@@ -20,3 +20,7 @@ BEGIN
   END IF;
 END
 $$;
+
+-- The owner runs SECURITY DEFINER helpers that unlink upload blobs created
+-- by the web role (large objects are owned by their creator).
+GRANT packetsight_web TO packetsight_owner;
