@@ -65,7 +65,8 @@ static int read_no_db(const struct options *o)
     }
     char err[PS_ERRBUF];
     double t0 = now_s();
-    int rc = ps_read_file(p, o->read_path, o->max_packets, o->filter, err, sizeof err);
+    struct ps_read_opts ro = {.max_packets = o->max_packets, .bpf = o->filter};
+    int rc = ps_read_file(p, o->read_path, &ro, err, sizeof err);
     if (rc == 0)
         ps_pipeline_finish(p);
     double elapsed = now_s() - t0;
@@ -161,7 +162,9 @@ static int analyse_into_db(PGconn *db, const struct options *o, uint64_t id,
     if (!p) {
         snprintf(err, errlen, "out of memory setting up the flow table");
         rc = 1;
-    } else if (ps_read_file(p, o->read_path, o->max_packets, o->filter, err, errlen) < 0) {
+    } else if (ps_read_file(p, o->read_path, &(struct ps_read_opts){.max_packets = o->max_packets,
+                                                                     .bpf = o->filter},
+                            err, errlen) < 0) {
         rc = 2;
     } else {
         ps_pipeline_finish(p);

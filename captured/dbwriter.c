@@ -3,6 +3,7 @@
 #include "dbwriter.h"
 
 #include "app.h"
+#include "batch.h"
 #include "app_events.h"
 #include "copybuf.h"
 #include "db.h"
@@ -14,34 +15,12 @@
 
 #define BATCH_BYTES (4u << 20)
 
-enum { T_FLOWS, T_PACKETS, T_TRAFFIC, T_DNS, T_HTTP, T_TLS, T_COUNT };
-
-static const char *const copy_sql[T_COUNT] = {
-    "COPY flows (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto,"
-    " ip_proto, service, service_guess, duration, orig_bytes, resp_bytes, conn_state, history,"
-    " orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_l2_bytes, resp_l2_bytes, vlan,"
-    " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, frags, end_reason) FROM STDIN",
-    "COPY packets (capture_id, ts, frame, uid, src, dst, sport, dport, proto, length, caplen,"
-    " tcp_flags, ttl, vlan, app, info) FROM STDIN",
-    "COPY traffic (capture_id, bucket, seconds, packets, bytes, tcp_packets, udp_packets,"
-    " icmp_packets, other_packets, tcp_bytes, udp_bytes, icmp_bytes, other_bytes, ipv4_packets,"
-    " ipv6_packets, arp_packets, new_flows, drops, malformed) FROM STDIN",
-    "COPY dns (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto,"
-    " trans_id, rtt, query, qclass, qtype, qtype_name, rcode, rcode_name, aa, tc, rd, ra,"
-    " answers, ttls, rejected) FROM STDIN",
-    "COPY http (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, trans_depth,"
-    " method, host, uri, referrer, version, user_agent, request_body_len, response_body_len,"
-    " status_code, status_msg, info_code, resp_mime_types, rtt) FROM STDIN",
-    "COPY tls (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, transport,"
-    " version, cipher, server_name, alpn, ja3, ja4, established) FROM STDIN",
-};
-
 struct dbwriter {
-    PGconn *db;
+    PGconn *db;             /* direct mode: ships into the caller's transaction */
     uint64_t capture_id;
     enum packet_policy policy;
     uint32_t first_n;
-    struct copybuf buf[T_COUNT];
+    struct batch cur;
     int failed;
     char err[PS_ERRBUF];
     uint64_t rows;
@@ -57,8 +36,7 @@ struct dbwriter *dbwriter_new(PGconn *db, uint64_t capture_id, enum packet_polic
     w->capture_id = capture_id;
     w->policy = policy;
     w->first_n = first_n;
-    for (int i = 0; i < T_COUNT; i++)
-        copybuf_init(&w->buf[i]);
+    batch_init(&w->cur);
     return w;
 }
 
@@ -66,94 +44,32 @@ void dbwriter_free(struct dbwriter *w)
 {
     if (!w)
         return;
-    for (int i = 0; i < T_COUNT; i++)
-        copybuf_free(&w->buf[i]);
+    batch_free_bufs(&w->cur);
     free(w);
 }
 
 const char *dbwriter_error(const struct dbwriter *w) { return w->err; }
 uint64_t dbwriter_rows(const struct dbwriter *w) { return w->rows; }
 
-static void fail(struct dbwriter *w, const char *what, const char *detail)
-{
-    if (w->failed)
-        return;
-    w->failed = 1;
-    snprintf(w->err, sizeof w->err, "%s: %s", what, detail ? detail : "failed");
-    size_t n = strlen(w->err);
-    while (n && (w->err[n - 1] == '\n' || w->err[n - 1] == ' '))
-        w->err[--n] = '\0';
-}
-
-static int ensure_partitions(struct dbwriter *w, const struct copybuf *b)
-{
-    if (b->min_ts > b->max_ts)
-        return 0;
-    char from[24], to[24];
-    snprintf(from, sizeof from, "%.6f", (double)b->min_ts / 1e6);
-    snprintf(to, sizeof to, "%.6f", (double)b->max_ts / 1e6);
-    const char *params[2] = {from, to};
-    PGresult *r = PQexecParams(w->db,
-                               "SELECT ps_ensure_partitions(to_timestamp($1::float8),"
-                               " to_timestamp($2::float8))",
-                               2, NULL, params, NULL, NULL, 0);
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fail(w, "creating partitions", PQerrorMessage(w->db));
-    PQclear(r);
-    return ok ? 0 : -1;
-}
-
-static int copy_end(struct dbwriter *w, int table)
-{
-    int ok = 1;
-    if (PQputCopyEnd(w->db, NULL) != 1) {
-        fail(w, copy_sql[table], PQerrorMessage(w->db));
-        ok = 0;
-    }
-    PGresult *r;
-    while ((r = PQgetResult(w->db)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            fail(w, "COPY", PQerrorMessage(w->db));
-            ok = 0;
-        }
-        PQclear(r);
-    }
-    return ok ? 0 : -1;
-}
-
 static int ship(struct dbwriter *w, int table)
 {
-    struct copybuf *b = &w->buf[table];
-    if (b->rows == 0 || w->failed) {
-        copybuf_reset(b);
+    struct copybuf *b = &w->cur.buf[table];
+    if (!w->db || b->rows == 0 || w->failed) {
+        if (w->db)
+            copybuf_reset(b);
         return w->failed ? -1 : 0;
     }
-    if (b->oom) {
-        fail(w, "buffering rows", "out of memory");
-        return -1;
-    }
-    if (ensure_partitions(w, b) < 0)
-        return -1;
-    PGresult *r = PQexec(w->db, copy_sql[table]);
-    int st = PQresultStatus(r);
-    PQclear(r);
-    if (st != PGRES_COPY_IN) {
-        fail(w, "starting COPY", PQerrorMessage(w->db));
-        return -1;
-    }
-    if (PQputCopyData(w->db, b->data, (int)b->len) != 1)
-        fail(w, "sending COPY data", PQerrorMessage(w->db));
-    int rc = copy_end(w, table);
-    if (rc == 0)
+    if (batch_ship_table(w->db, (enum batch_table)table, b, w->err, sizeof w->err) < 0)
+        w->failed = 1;
+    else
         w->rows += b->rows;
     copybuf_reset(b);
-    return rc;
+    return w->failed ? -1 : 0;
 }
 
 static void maybe_ship(struct dbwriter *w, int table)
 {
-    if (w->buf[table].len >= BATCH_BYTES)
+    if (w->db && w->cur.buf[table].len >= BATCH_BYTES)
         ship(w, table);
 }
 
@@ -162,6 +78,22 @@ int dbwriter_flush(struct dbwriter *w)
     for (int i = 0; i < T_COUNT; i++)
         ship(w, i);
     return w->failed ? -1 : 0;
+}
+
+size_t dbwriter_pending_bytes(const struct dbwriter *w) { return batch_bytes(&w->cur); }
+
+int dbwriter_take(struct dbwriter *w, struct batch *out)
+{
+    if (batch_rows(&w->cur) == 0)
+        return 0;
+    *out = w->cur;
+    out->next = NULL;
+    for (int i = 0; i < T_COUNT; i++)
+        if (out->buf[i].oom)
+            w->failed = 1;
+    w->rows += batch_rows(out);
+    batch_init(&w->cur);
+    return 1;
 }
 
 /* ---- rows ---- */
@@ -173,7 +105,7 @@ static void flow_row(void *ctx, const struct flow *f, enum flow_end_reason why)
         return;
     struct flow_export x;
     flow_export(f, w->capture_id, &x);
-    struct copybuf *b = &w->buf[T_FLOWS];
+    struct copybuf *b = &w->cur.buf[T_FLOWS];
     copy_u64(b, w->capture_id);
     copy_ts(b, f->first_us);
     copy_text(b, x.uid);
@@ -218,7 +150,7 @@ static void packet_row(void *ctx, const struct ps_packet *pkt, const struct flow
         return;
     (void)dir;
     char uid[20], flags[12], info[160];
-    struct copybuf *b = &w->buf[T_PACKETS];
+    struct copybuf *b = &w->cur.buf[T_PACKETS];
     copy_u64(b, w->capture_id);
     copy_ts(b, pkt->ts_us);
     copy_u64(b, pkt->frame);
@@ -251,7 +183,7 @@ static void bucket_row(void *ctx, const struct traffic_bucket *t)
     struct dbwriter *w = ctx;
     if (w->failed)
         return;
-    struct copybuf *b = &w->buf[T_TRAFFIC];
+    struct copybuf *b = &w->cur.buf[T_TRAFFIC];
     const uint64_t v[] = {t->packets, t->bytes, t->tcp_packets, t->udp_packets,
                           t->icmp_packets, t->other_packets, t->tcp_bytes, t->udp_bytes,
                           t->icmp_bytes, t->other_bytes, t->ipv4_packets, t->ipv6_packets,
@@ -286,7 +218,7 @@ struct copybuf *dbwriter_buf(struct dbwriter *w, int which);
 struct copybuf *dbwriter_buf(struct dbwriter *w, int which)
 {
     static const int map[] = {T_DNS, T_HTTP, T_TLS};
-    return &w->buf[map[which]];
+    return &w->cur.buf[map[which]];
 }
 void dbwriter_maybe_ship(struct dbwriter *w, int which);
 void dbwriter_maybe_ship(struct dbwriter *w, int which)

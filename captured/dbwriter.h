@@ -13,7 +13,11 @@ enum packet_policy { PACKETS_ALL = 0, PACKETS_NONE, PACKETS_FIRST_N };
 
 struct dbwriter;
 
-/* db is borrowed. first_n is used with PACKETS_FIRST_N (per flow). */
+struct batch;
+
+/* db is borrowed; with db NULL the writer only buffers rows and the caller
+ * takes them with dbwriter_take() (live capture hands them to the writer
+ * thread). first_n is used with PACKETS_FIRST_N (per flow). */
 struct dbwriter *dbwriter_new(PGconn *db, uint64_t capture_id, enum packet_policy policy,
                               uint32_t first_n);
 void dbwriter_free(struct dbwriter *w);
@@ -26,6 +30,10 @@ struct ps_sink dbwriter_sink(struct dbwriter *w);
  * rows and the caller must roll back. */
 int dbwriter_flush(struct dbwriter *w);
 const char *dbwriter_error(const struct dbwriter *w);
+/* Moves the buffered rows into *out (which the caller then owns); returns 0
+ * when there was nothing to take. */
+int dbwriter_take(struct dbwriter *w, struct batch *out);
+size_t dbwriter_pending_bytes(const struct dbwriter *w);
 uint64_t dbwriter_rows(const struct dbwriter *w);
 
 #endif

@@ -44,39 +44,52 @@ static int apply_filter(pcap_t *pc, const char *path, const char *bpf, char *err
     return 0;
 }
 
-int ps_read_file(struct ps_pipeline *p, const char *path, uint64_t max_packets, const char *bpf,
+static int read_loop(struct ps_pipeline *p, pcap_t *pc, const char *path,
+                     const struct ps_read_opts *o, char *err, size_t errlen)
+{
+    int dlt = pcap_datalink(pc);
+    ps_pipeline_set_linktype(p, dlt);
+    uint64_t n = 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    FILE *f = pcap_file(pc);
+    for (;;) {
+        if (o->max_packets && n >= o->max_packets)
+            return 0;
+        int r = pcap_next_ex(pc, &h, &data);
+        if (r == PCAP_ERROR_BREAK)
+            return 0;
+        if (r != 1) {
+            snprintf(err, errlen, "%s: record %llu: %s", path, (unsigned long long)n + 1,
+                     pcap_geterr(pc));
+            return -1;
+        }
+        n++;
+        int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        ps_pipeline_frame(p, dlt, ts, data, h->caplen, h->len);
+        if (o->progress && (n & 4095) == 0 &&
+            o->progress(o->ctx, n, f ? (uint64_t)ftello(f) : 0)) {
+            snprintf(err, errlen, "%s: stopped after %llu packets", path, (unsigned long long)n);
+            return -1;
+        }
+    }
+}
+
+int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_opts *opts,
                  char *err, size_t errlen)
 {
+    static const struct ps_read_opts none;
+    const struct ps_read_opts *o = opts ? opts : &none;
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
                                                           pcap_err);
     if (!pc)
         return open_error(path, pcap_err, err, errlen);
-    if (apply_filter(pc, path, bpf, err, errlen) < 0) {
-        pcap_close(pc);
-        return -1;
-    }
-    int dlt = pcap_datalink(pc), rc = 0;
-    ps_pipeline_set_linktype(p, dlt);
-    uint64_t n = 0;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    for (;;) {
-        if (max_packets && n >= max_packets)
-            break;
-        int r = pcap_next_ex(pc, &h, &data);
-        if (r == PCAP_ERROR_BREAK)
-            break;
-        if (r != 1) {
-            snprintf(err, errlen, "%s: record %llu: %s", path, (unsigned long long)n + 1,
-                     pcap_geterr(pc));
-            rc = -1;
-            break;
-        }
-        n++;
-        int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-        ps_pipeline_frame(p, dlt, ts, data, h->caplen, h->len);
-    }
+    int rc = apply_filter(pc, path, o->bpf, err, errlen);
+    if (rc == 0)
+        rc = read_loop(p, pc, path, o, err, errlen);
+    if (rc == 0 && o->progress)
+        o->progress(o->ctx, ps_pipeline_counters(p)->packets, 0);
     pcap_close(pc);
     return rc;
 }

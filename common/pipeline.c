@@ -188,5 +188,10 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
 
 const struct ps_counters *ps_pipeline_counters(const struct ps_pipeline *p) { return &p->c; }
 void ps_pipeline_set_linktype(struct ps_pipeline *p, int dlt) { p->c.linktype = dlt; }
+
+void ps_pipeline_add_drops(struct ps_pipeline *p, int64_t ts_us, uint64_t drops)
+{
+    traffic_add_drops(&p->traffic, ts_us / 1000000, drops);
+}
 struct flow_table *ps_pipeline_flows(struct ps_pipeline *p) { return p->flows; }
 uint64_t ps_pipeline_capture_id(const struct ps_pipeline *p) { return p->capture_id; }

@@ -54,9 +54,18 @@ uint64_t ps_pipeline_capture_id(const struct ps_pipeline *p);
 /* Reads a whole capture file through libpcap (format by magic number:
  * pcap µs/ns either byte order, pcapng). On a read error the packets seen
  * so far have been fed; returns -1 with a message naming the file, the
- * record number and libpcap's reason. max_packets 0 = no limit; bpf NULL or
- * "" = no filter. */
-int ps_read_file(struct ps_pipeline *p, const char *path, uint64_t max_packets, const char *bpf,
+ * record number and libpcap's reason. */
+struct ps_read_opts {
+    uint64_t max_packets; /* 0 = no limit */
+    const char *bpf;      /* NULL or "" = no filter */
+    /* called about every 4096 packets with the file offset reached; a
+     * non-zero return stops reading (reported as an error "stopped") */
+    int (*progress)(void *ctx, uint64_t packets, uint64_t bytes);
+    void *ctx;
+};
+int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_opts *opts,
                  char *err, size_t errlen);
+/* Adds kernel drops (live capture) to the current second's bucket. */
+void ps_pipeline_add_drops(struct ps_pipeline *p, int64_t ts_us, uint64_t drops);
 
 #endif

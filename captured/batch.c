@@ -1,0 +1,169 @@
+/* batch.c - shipping COPY buffers. After PQputCopyEnd every PQgetResult
+ * is read, so a failed COPY is always seen. */
+#include "batch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const copy_sql[T_COUNT] = {
+    "COPY flows (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto,"
+    " ip_proto, service, service_guess, duration, orig_bytes, resp_bytes, conn_state, history,"
+    " orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_l2_bytes, resp_l2_bytes, vlan,"
+    " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, frags, end_reason) FROM STDIN",
+    "COPY packets (capture_id, ts, frame, uid, src, dst, sport, dport, proto, length, caplen,"
+    " tcp_flags, ttl, vlan, app, info) FROM STDIN",
+    "COPY traffic (capture_id, bucket, seconds, packets, bytes, tcp_packets, udp_packets,"
+    " icmp_packets, other_packets, tcp_bytes, udp_bytes, icmp_bytes, other_bytes, ipv4_packets,"
+    " ipv6_packets, arp_packets, new_flows, drops, malformed) FROM STDIN",
+    "COPY dns (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto,"
+    " trans_id, rtt, query, qclass, qtype, qtype_name, rcode, rcode_name, aa, tc, rd, ra,"
+    " answers, ttls, rejected) FROM STDIN",
+    "COPY http (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, trans_depth,"
+    " method, host, uri, referrer, version, user_agent, request_body_len, response_body_len,"
+    " status_code, status_msg, info_code, resp_mime_types, rtt) FROM STDIN",
+    "COPY tls (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, transport,"
+    " version, cipher, server_name, alpn, ja3, ja4, established) FROM STDIN",
+};
+
+void batch_init(struct batch *b)
+{
+    memset(b, 0, sizeof *b);
+    for (int i = 0; i < T_COUNT; i++)
+        copybuf_init(&b->buf[i]);
+}
+
+void batch_free_bufs(struct batch *b)
+{
+    for (int i = 0; i < T_COUNT; i++)
+        copybuf_free(&b->buf[i]);
+}
+
+size_t batch_bytes(const struct batch *b)
+{
+    size_t n = 0;
+    for (int i = 0; i < T_COUNT; i++)
+        n += b->buf[i].len;
+    return n;
+}
+
+size_t batch_rows(const struct batch *b)
+{
+    size_t n = 0;
+    for (int i = 0; i < T_COUNT; i++)
+        n += b->buf[i].rows;
+    return n;
+}
+
+static void set_err(char *err, size_t errlen, const char *what, PGconn *db)
+{
+    snprintf(err, errlen, "%s: %s", what, PQerrorMessage(db));
+    size_t n = strlen(err);
+    while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
+        err[--n] = '\0';
+}
+
+static int ensure_partitions(PGconn *db, const struct copybuf *b, char *err, size_t errlen)
+{
+    if (b->min_ts > b->max_ts)
+        return 0;
+    char from[32], to[32];
+    snprintf(from, sizeof from, "%.6f", (double)b->min_ts / 1e6);
+    snprintf(to, sizeof to, "%.6f", (double)b->max_ts / 1e6);
+    const char *params[2] = {from, to};
+    PGresult *r = PQexecParams(db,
+                               "SELECT ps_ensure_partitions(to_timestamp($1::float8),"
+                               " to_timestamp($2::float8))",
+                               2, NULL, params, NULL, NULL, 0);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        set_err(err, errlen, "creating partitions", db);
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
+                     size_t errlen)
+{
+    if (buf->rows == 0)
+        return 0;
+    if (buf->oom) {
+        snprintf(err, errlen, "buffering rows: out of memory");
+        return -1;
+    }
+    if (ensure_partitions(db, buf, err, errlen) < 0)
+        return -1;
+    PGresult *r = PQexec(db, copy_sql[t]);
+    int st = PQresultStatus(r);
+    PQclear(r);
+    if (st != PGRES_COPY_IN) {
+        set_err(err, errlen, "starting COPY", db);
+        return -1;
+    }
+    int ok = 1;
+    if (PQputCopyData(db, buf->data, (int)buf->len) != 1) {
+        set_err(err, errlen, "sending COPY data", db);
+        ok = 0;
+    }
+    if (PQputCopyEnd(db, ok ? NULL : "send failed") != 1 && ok) {
+        set_err(err, errlen, "ending COPY", db);
+        ok = 0;
+    }
+    while ((r = PQgetResult(db)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
+            set_err(err, errlen, "COPY", db);
+            ok = 0;
+        }
+        PQclear(r);
+    }
+    return ok ? 0 : -1;
+}
+
+int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen)
+{
+    for (int i = 0; i < T_COUNT; i++)
+        if (batch_ship_table(db, (enum batch_table)i, &b->buf[i], err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+int batch_save(const struct batch *b, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = 1;
+    for (int i = 0; i < T_COUNT && ok; i++) {
+        const struct copybuf *c = &b->buf[i];
+        uint64_t hdr[4] = {c->len, c->rows, (uint64_t)c->min_ts, (uint64_t)c->max_ts};
+        ok = fwrite(hdr, sizeof hdr, 1, f) == 1 && (c->len == 0 || fwrite(c->data, c->len, 1, f) == 1);
+    }
+    ok = (fclose(f) == 0) && ok;
+    return ok ? 0 : -1;
+}
+
+int batch_load(struct batch *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    batch_init(b);
+    int ok = 1;
+    for (int i = 0; i < T_COUNT && ok; i++) {
+        struct copybuf *c = &b->buf[i];
+        uint64_t hdr[4];
+        ok = fread(hdr, sizeof hdr, 1, f) == 1 && hdr[0] < (1ull << 34);
+        if (!ok)
+            break;
+        c->data = hdr[0] ? malloc(hdr[0]) : NULL;
+        ok = !hdr[0] || (c->data && fread(c->data, hdr[0], 1, f) == 1);
+        c->len = c->cap = ok ? hdr[0] : 0;
+        c->rows = hdr[1];
+        c->min_ts = (int64_t)hdr[2];
+        c->max_ts = (int64_t)hdr[3];
+    }
+    fclose(f);
+    if (!ok)
+        batch_free_bufs(b);
+    return ok ? 0 : -1;
+}

@@ -1,0 +1,34 @@
+/* batch.h - a set of COPY buffers, one per table, that ships to PostgreSQL
+ * in one go (inside the caller's transaction). */
+#ifndef PS_BATCH_H
+#define PS_BATCH_H
+
+#include "copybuf.h"
+
+#include <libpq-fe.h>
+
+enum batch_table { T_FLOWS, T_PACKETS, T_TRAFFIC, T_DNS, T_HTTP, T_TLS, T_COUNT };
+
+struct batch {
+    struct copybuf buf[T_COUNT];
+    struct batch *next; /* queue link (writer.c) */
+};
+
+void batch_init(struct batch *b);
+void batch_free_bufs(struct batch *b);
+size_t batch_bytes(const struct batch *b);
+size_t batch_rows(const struct batch *b);
+
+/* COPYs one table's rows (partitions ensured first). 0, or -1 with err
+ * filled; every PQgetResult is read either way. The buffer is left as is. */
+int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
+                     size_t errlen);
+/* Ships every table. 0 or -1 (err). */
+int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen);
+
+/* Writes/reads a batch to/from a spool file (the COPY text of each table,
+ * length-prefixed). 0 or -1. */
+int batch_save(const struct batch *b, const char *path);
+int batch_load(struct batch *b, const char *path);
+
+#endif
