@@ -2,12 +2,12 @@
  * in one transaction (whole or nothing), or a JSON summary without a DB. */
 #include "commands.h"
 #include "db.h"
+#include "capture_row.h"
 #include "summary.h"
 #include "tsv.h"
 
 #include <inttypes.h>
 #include <openssl/evp.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -95,90 +95,6 @@ static int exec_ok(PGconn *db, const char *sql)
     return ok;
 }
 
-/* Inserts the captures row inside the open transaction; 0 on failure. */
-static uint64_t insert_capture(PGconn *db, const struct options *o, const char *sha,
-                               char *err, size_t errlen)
-{
-    const char *source = o->name ? o->name : base_name(o->read_path);
-    const char *params[3] = {source, sha, o->filter ? o->filter : ""};
-    PGresult *r = PQexecParams(db,
-                               "INSERT INTO captures (kind, source, sha256, filter, status)"
-                               " VALUES ('file', $1, $2, $3, 'running') RETURNING id",
-                               3, NULL, params, NULL, NULL, 0);
-    uint64_t id = 0;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK)
-        sscanf(PQgetvalue(r, 0, 0), "%" SCNu64, &id);
-    else
-        snprintf(err, errlen, "inserting capture: %s", PQerrorMessage(db));
-    PQclear(r);
-    return id;
-}
-
-static int finish_capture(PGconn *db, uint64_t id, const struct ps_pipeline *p, char *err,
-                          size_t errlen)
-{
-    const struct ps_counters *c = ps_pipeline_counters(p);
-    const struct flow_stats *fs = flow_table_stats(ps_pipeline_flows((struct ps_pipeline *)p));
-    char v[8][40];
-    const char *dlt = c->linktype >= 0 ? pcap_datalink_val_to_name(c->linktype) : NULL;
-    snprintf(v[0], sizeof v[0], "%" PRIu64, id);
-    snprintf(v[1], sizeof v[1], "%" PRIu64, c->packets);
-    snprintf(v[2], sizeof v[2], "%" PRIu64, c->bytes);
-    snprintf(v[3], sizeof v[3], "%" PRIu64, fs->ended);
-    snprintf(v[4], sizeof v[4], "%" PRIu64, c->malformed_total);
-    snprintf(v[5], sizeof v[5], "%.6f", (double)c->first_us / 1e6);
-    snprintf(v[6], sizeof v[6], "%.6f", (double)c->last_us / 1e6);
-    snprintf(v[7], sizeof v[7], "%s", dlt ? dlt : "");
-    const char *params[9] = {v[0], v[1], v[2], v[3], v[4], c->packets ? v[5] : NULL,
-                             c->packets ? v[6] : NULL, v[7], NULL};
-    char stats[256];
-    snprintf(stats, sizeof stats,
-             "{\"fragments\": %" PRIu64 ", \"flows_evicted\": %" PRIu64
-             ", \"unknown_linktype\": %" PRIu64 "}",
-             c->fragments, fs->evicted, c->unknown_linktype);
-    params[8] = stats;
-    PGresult *r = PQexecParams(
-        db,
-        "UPDATE captures SET status = 'done', ended_at = now(), packets = $2, bytes = $3,"
-        " flows = $4, malformed = $5, first_ts = to_timestamp($6::float8),"
-        " last_ts = to_timestamp($7::float8), linktype = $8, stats = $9::jsonb WHERE id = $1",
-        9, NULL, params, NULL, NULL, 0);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        snprintf(err, errlen, "updating capture: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
-}
-
-/* Runs the file through the pipeline into the open transaction. Returns 0,
- * 2 for bad input, 1 for a database failure (err filled either way). */
-static int analyse_into_db(PGconn *db, const struct options *o, uint64_t id,
-                           struct ps_pipeline **out_p, char *err, size_t errlen)
-{
-    struct dbwriter *w = dbwriter_new(db, id, o->packets, o->packets_first_n);
-    struct ps_sink sink = w ? dbwriter_sink(w) : (struct ps_sink){0};
-    struct ps_pipeline *p = w ? ps_pipeline_new(&o->flow, &sink, id) : NULL;
-    int rc = 0;
-    if (!p) {
-        snprintf(err, errlen, "out of memory setting up the flow table");
-        rc = 1;
-    } else if (ps_read_file(p, o->read_path, &(struct ps_read_opts){.max_packets = o->max_packets,
-                                                                     .bpf = o->filter},
-                            err, errlen) < 0) {
-        rc = 2;
-    } else {
-        ps_pipeline_finish(p);
-        if (dbwriter_flush(w) < 0 || finish_capture(db, id, p, err, errlen) < 0) {
-            if (dbwriter_error(w)[0])
-                snprintf(err, errlen, "%s", dbwriter_error(w));
-            rc = 1;
-        }
-    }
-    dbwriter_free(w); /* the pipeline's sink pointers are not used after this */
-    *out_p = p;
-    return rc;
-}
-
 static int read_into_db(const struct options *o)
 {
     char err[PS_ERRBUF] = "", sha[65] = "";
@@ -197,8 +113,20 @@ static int read_into_db(const struct options *o)
     uint64_t id = 0;
     if (!exec_ok(db, "BEGIN"))
         snprintf(err, sizeof err, "BEGIN: %s", PQerrorMessage(db));
-    else if ((id = insert_capture(db, o, sha, err, sizeof err)) != 0)
-        rc = analyse_into_db(db, o, id, &p, err, sizeof err);
+    else if ((id = capture_insert(db,
+                                  &(struct capture_new){.kind = "file",
+                                                        .source = o->name ? o->name
+                                                                          : base_name(o->read_path),
+                                                        .sha256 = sha, .filter = o->filter},
+                                  err, sizeof err)) != 0)
+        rc = analyse_into_db(db,
+                             &(struct analyse_req){.path = o->read_path, .capture_id = id,
+                                                   .policy = o->packets,
+                                                   .first_n = o->packets_first_n,
+                                                   .flow = &o->flow,
+                                                   .ro = {.max_packets = o->max_packets,
+                                                          .bpf = o->filter}},
+                             &p, err, sizeof err);
     if (rc == 0 && !exec_ok(db, "COMMIT")) {
         snprintf(err, sizeof err, "COMMIT: %s", PQerrorMessage(db));
         rc = 1;

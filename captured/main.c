@@ -1,6 +1,7 @@
 /* main.c - captured: the PacketSight capture daemon and file analyser. */
 #include "commands.h"
 #include "db.h"
+#include "ifaces.h"
 
 #include <stdio.h>
 
@@ -18,7 +19,8 @@ int main(int argc, char **argv)
     case MODE_READ: return cmd_read(&o);
     case MODE_MIGRATE: return cmd_migrate(&o);
     case MODE_CHECK: return cmd_check_schema(&o);
-    case MODE_DAEMON: return cmd_daemon(&o);
+    case MODE_DAEMON: return cmd_daemon(&o, argc, argv);
+    case MODE_LIST: return ifaces_print(stdout);
     }
     return 2;
 }

@@ -38,6 +38,9 @@ void options_usage(FILE *out)
         "      --udp-timeout S    idle timeout of UDP flows (default 60)\n"
         "      --other-timeout S  idle timeout of ICMP and other flows (default 60)\n"
         "      --active-timeout S a flow longer than S is exported and restarted (default 3600)\n"
+        "      --list-interfaces  print the interfaces this host can capture on\n"
+        "  -o, --set KEY=VALUE    any configuration key (see captured.conf.example)\n"
+        "      --verbose          debug logging\n"
         "  -h, --help             this text\n"
         "  -V, --version          print the version\n"
         "\n"
@@ -79,6 +82,49 @@ static int set_seconds(int64_t *dst, const char *v)
     return 0;
 }
 
+static int set_int(int *dst, const char *v, int lo, int hi)
+{
+    uint64_t n;
+    if (parse_u64(v, &n) < 0 || n < (uint64_t)lo || n > (uint64_t)hi)
+        return -1;
+    *dst = (int)n;
+    return 0;
+}
+
+/* Daemon settings (see captured.conf.example). */
+static int apply_daemon(struct options *o, const char *key, const char *v)
+{
+    static const char *const keep[4] = {"retention-packets-days", "retention-flows-days",
+                                        "retention-traffic-days", "retention-alerts-days"};
+    int mb;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(key, keep[i]))
+            return set_int(&o->retention_days[i], v, 0, 36500);
+    if (!strcmp(key, "user"))
+        return (o->user = strdup(v)) ? 0 : -1;
+    if (!strcmp(key, "spool-dir"))
+        return (o->spool_dir = *v ? strdup(v) : NULL, 0);
+    if (!strcmp(key, "queue-mb")) {
+        if (set_int(&mb, v, 1, 65536) < 0)
+            return -1;
+        o->queue_mb = (size_t)mb;
+        return 0;
+    }
+    if (!strcmp(key, "job-workers"))
+        return set_int(&o->job_workers, v, 0, 16);
+    if (!strcmp(key, "job-lease"))
+        return set_int(&o->lease_s, v, 5, 3600);
+    if (!strcmp(key, "heartbeat"))
+        return set_int(&o->heartbeat_s, v, 1, 300);
+    if (!strcmp(key, "capture")) {
+        if (o->n_captures >= 8 || strlen(v) >= sizeof o->captures[0])
+            return -1;
+        snprintf(o->captures[o->n_captures++], sizeof o->captures[0], "%s", v);
+        return 0;
+    }
+    return -2;
+}
+
 /* Applies one setting (from a flag or the config file). */
 static int apply(struct options *o, const char *key, const char *v)
 {
@@ -107,7 +153,7 @@ static int apply(struct options *o, const char *key, const char *v)
         return set_seconds(&o->flow.other_idle_us, v);
     if (!strcmp(key, "active-timeout"))
         return set_seconds(&o->flow.active_us, v);
-    return -2;
+    return apply_daemon(o, key, v);
 }
 
 static char *trim(char *s)
@@ -161,7 +207,7 @@ static int read_config(struct options *o, const char *path, bool required, const
     return rc;
 }
 
-enum { O_NODB = 256, O_JSON, O_TSV, O_MIGRATE, O_CHECK, O_NAME, O_MAXPKT, O_PACKETS, O_MAXFLOWS,
+enum { O_NODB = 256, O_JSON, O_TSV, O_LIST, O_VERBOSE, O_MIGRATE, O_CHECK, O_NAME, O_MAXPKT, O_PACKETS, O_MAXFLOWS,
        O_TCPTO, O_UDPTO, O_OTHERTO, O_ACTIVETO };
 
 static const struct option long_opts[] = {
@@ -177,6 +223,8 @@ static const struct option long_opts[] = {
     {"udp-timeout", required_argument, 0, O_UDPTO},
     {"other-timeout", required_argument, 0, O_OTHERTO},
     {"active-timeout", required_argument, 0, O_ACTIVETO},
+    {"list-interfaces", no_argument, 0, O_LIST},
+    {"verbose", no_argument, 0, O_VERBOSE},    {"set", required_argument, 0, 'o'},
     {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, 'V'},
     {0, 0, 0, 0}};
 
@@ -195,6 +243,27 @@ static const char *setting_of(int c)
     case O_ACTIVETO: return "active-timeout";
     default: return NULL;
     }
+}
+
+/* --set key=value: any configuration key from the command line. */
+static int set_pair(struct options *o, const char *arg, char *given, size_t glen)
+{
+    char key[64];
+    const char *eq = strchr(arg, '=');
+    if (!eq || (size_t)(eq - arg) >= sizeof key) {
+        fprintf(stderr, "captured: --set wants key=value, got '%s'\n", arg);
+        return 2;
+    }
+    memcpy(key, arg, (size_t)(eq - arg));
+    key[eq - arg] = '\0';
+    if (apply(o, key, eq + 1) < 0) {
+        fprintf(stderr, "captured: bad setting '%s'\n", arg);
+        return 2;
+    }
+    size_t n = strlen(given);
+    if (strcmp(key, "capture") != 0)
+        snprintf(given + n, glen - n, "|%s|", key);
+    return 0;
 }
 
 static int handle_flag(struct options *o, int c, const char *arg, char *given, size_t glen)
@@ -219,6 +288,9 @@ static int handle_flag(struct options *o, int c, const char *arg, char *given, s
     case O_CHECK: o->mode = MODE_CHECK; return 0;
     case O_NAME: o->name = arg; return 0;
     case 'h': o->mode = MODE_HELP; return 0;
+    case O_LIST: o->mode = MODE_LIST; return 0;
+    case O_VERBOSE: o->verbose = 1; return 0;
+    case 'o': return set_pair(o, arg, given, glen);
     case 'V': o->mode = MODE_VERSION; return 0;
     default: return 2;
     }
@@ -227,11 +299,20 @@ static int handle_flag(struct options *o, int c, const char *arg, char *given, s
 int options_parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
+    optind = 1; /* parsed again on SIGHUP */
     flow_config_defaults(&o->flow);
     o->heartbeat_s = 5;
+    o->user = "packetsight";
+    o->queue_mb = 256;
+    o->job_workers = 1;
+    o->lease_s = 60;
+    o->retention_days[0] = 7;   /* packets */
+    o->retention_days[1] = 30;  /* flows and application events */
+    o->retention_days[2] = 180; /* traffic buckets */
+    o->retention_days[3] = 180; /* alerts */
     char given[512] = "";
     int c;
-    while ((c = getopt_long(argc, argv, "r:d:c:s:f:hV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:d:c:s:f:o:hV", long_opts, NULL)) != -1) {
         int rc = handle_flag(o, c, optarg, given, sizeof given);
         if (rc) {
             if (c == '?' || rc == 2)
@@ -243,7 +324,7 @@ int options_parse(int argc, char **argv, struct options *o)
         fprintf(stderr, "captured: unexpected argument '%s' (try --help)\n", argv[optind]);
         return 2;
     }
-    if (o->mode == MODE_HELP || o->mode == MODE_VERSION)
+    if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST)
         return 0;
     if (!o->db[0]) {
         const char *env = o->mode == MODE_MIGRATE ? getenv("PACKETSIGHT_OWNER_DB") : NULL;

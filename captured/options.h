@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 enum captured_mode { MODE_DAEMON = 0, MODE_READ, MODE_MIGRATE, MODE_CHECK, MODE_HELP,
-                     MODE_VERSION };
+                     MODE_VERSION, MODE_LIST };
 
 struct options {
     enum captured_mode mode;
@@ -27,6 +27,15 @@ struct options {
     uint32_t packets_first_n;
     struct flow_config flow;
     int heartbeat_s;
+    const char *user;       /* account the daemon runs as after start (as root) */
+    const char *spool_dir;  /* writer spool when PostgreSQL is away; NULL = none */
+    size_t queue_mb;        /* writer memory queue before spooling */
+    int job_workers;        /* upload jobs analysed at once */
+    int lease_s;            /* job lease, renewed while a worker progresses */
+    int retention_days[4];  /* packets, flows+events, traffic, alerts; 0 = keep */
+    int verbose;
+    int n_captures;         /* live captures started at launch (config 'capture' lines) */
+    char captures[8][640];  /* "IFACE [filter=...] [snaplen=N] [promisc=0|1] [buffer_mb=N]" */
 };
 
 /* Parses argv and then the config file (argv wins). Returns 0, or 2 with a

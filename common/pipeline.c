@@ -189,6 +189,11 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
 const struct ps_counters *ps_pipeline_counters(const struct ps_pipeline *p) { return &p->c; }
 void ps_pipeline_set_linktype(struct ps_pipeline *p, int dlt) { p->c.linktype = dlt; }
 
+void ps_pipeline_tick(struct ps_pipeline *p, int64_t now_us)
+{
+    flow_table_expire(p->flows, now_us);
+}
+
 void ps_pipeline_add_drops(struct ps_pipeline *p, int64_t ts_us, uint64_t drops)
 {
     traffic_add_drops(&p->traffic, ts_us / 1000000, drops);

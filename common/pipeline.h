@@ -65,6 +65,8 @@ struct ps_read_opts {
 };
 int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_opts *opts,
                  char *err, size_t errlen);
+/* Live capture: expires idle flows by wall-clock time when no packet came. */
+void ps_pipeline_tick(struct ps_pipeline *p, int64_t now_us);
 /* Adds kernel drops (live capture) to the current second's bucket. */
 void ps_pipeline_add_drops(struct ps_pipeline *p, int64_t ts_us, uint64_t drops);
 

@@ -71,13 +71,16 @@ $$;
 GRANT EXECUTE ON FUNCTION ps_claim_job(text, interval) TO packetsight_writer;
 
 -- Retention: drops monthly partitions whose whole month is older than the
--- given age. Returns the partitions dropped.
+-- given age. Partitions go by traffic time, and an analysed file can be
+-- years old: a partition holding rows of a file capture is kept (files go
+-- when their capture is deleted). Returns the partitions dropped.
 CREATE FUNCTION ps_drop_partitions_older(p_table text, p_age interval)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
     r record;
     n integer := 0;
     month_start timestamptz;
+    has_files boolean;
 BEGIN
     IF p_table NOT IN ('flows', 'packets', 'traffic', 'dns', 'http', 'tls', 'alerts') THEN
         RAISE EXCEPTION 'not a partitioned table: %', p_table;
@@ -89,8 +92,13 @@ BEGIN
     LOOP
         month_start := to_timestamp(right(r.relname, 6), 'YYYYMM') AT TIME ZONE 'UTC';
         IF month_start + interval '1 month' < now() - p_age THEN
-            EXECUTE format('DROP TABLE %I', r.relname);
-            n := n + 1;
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM captures c WHERE c.kind = %L'
+                           ' AND EXISTS (SELECT 1 FROM %I t WHERE t.capture_id = c.id))',
+                           'file', r.relname) INTO has_files;
+            IF NOT has_files THEN
+                EXECUTE format('DROP TABLE %I', r.relname);
+                n := n + 1;
+            END IF;
         END IF;
     END LOOP;
     RETURN n;
