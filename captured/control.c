@@ -154,8 +154,9 @@ static void handle_one(struct daemon *d, PGresult *r, int row)
     answer(d, id, cid != 0, text, cid);
 }
 
-void control_handle_requests(struct daemon *d)
+int control_handle_requests(struct daemon *d)
 {
+    int handled = 0;
     char sensor[16];
     snprintf(sensor, sizeof sensor, "%d", d->sensor_id);
     const char *params[1] = {sensor};
@@ -182,6 +183,8 @@ void control_handle_requests(struct daemon *d)
             }
         for (int i = 0; i < n; i++)
             handle_one(d, r, order[i]);
+        handled = n;
     }
     PQclear(r);
+    return handled;
 }

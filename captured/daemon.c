@@ -204,20 +204,20 @@ static double tick(struct daemon *d, double *next_beat, double *next_ret, int *b
         log_info("control connection up (sensor id %d)", d->sensor_id);
         *backoff = 1;
     }
-    if (now >= *next_beat) {
-        if (heartbeat(d) < 0)
-            log_warn("heartbeat: %s", PQerrorMessage(d->ctl));
-        d->poll_requests = d->poll_jobs = 1; /* polling covers a lost NOTIFY */
-        *next_beat = now + d->o->heartbeat_s;
-    }
     if (d->poll_requests) {
         d->poll_requests = 0;
-        control_handle_requests(d);
-        *next_beat = 0; /* show the new state at once */
+        if (control_handle_requests(d) > 0)
+            *next_beat = 0; /* show the new state at once */
     }
     if (d->poll_jobs || d->o->job_workers > 0) {
         d->poll_jobs = 0;
         run_jobs(d);
+    }
+    if (now >= *next_beat) { /* after requests: shows their effect at once */
+        if (heartbeat(d) < 0)
+            log_warn("heartbeat: %s", PQerrorMessage(d->ctl));
+        d->poll_requests = d->poll_jobs = 1; /* polling covers a lost NOTIFY */
+        *next_beat = now + d->o->heartbeat_s;
     }
     if (now >= *next_ret) {
         retention(d);

@@ -23,8 +23,9 @@ struct daemon {
     int poll_requests, poll_jobs;
 };
 
-/* Handles pending start/stop requests for this sensor; answers each. */
-void control_handle_requests(struct daemon *d);
+/* Handles pending start/stop requests for this sensor; answers each.
+ * Returns how many were handled. */
+int control_handle_requests(struct daemon *d);
 /* Starts a live capture; fills err on failure. Returns the capture id or 0. */
 unsigned long long control_start(struct daemon *d, const struct live_spec *spec, char *err,
                                  size_t errlen);

@@ -249,9 +249,7 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Decodes src[0..len) into out (outlen bytes incl. NUL): 0, or -1 when
- * malformed, holding a NUL, or too long. */
-static int percent_decode(const char *src, size_t len, char *out, size_t outlen)
+int http_query_decode(const char *src, size_t len, char *out, size_t outlen)
 {
     size_t o = 0;
     if (outlen == 0)
@@ -293,7 +291,7 @@ int http_query_param(const char *query, const char *name, char *out, size_t outl
         if (key_len > pair_len)
             key_len = pair_len;
         char key[64];
-        if (pair_len > 0 && percent_decode(p, key_len, key, sizeof key) == 0 &&
+        if (pair_len > 0 && http_query_decode(p, key_len, key, sizeof key) == 0 &&
             strcmp(key, name) == 0) {
             const char *val = p + key_len;
             size_t val_len = pair_len - key_len;
@@ -301,7 +299,7 @@ int http_query_param(const char *query, const char *name, char *out, size_t outl
                 val++;
                 val_len--;
             }
-            return percent_decode(val, val_len, out, outlen) == 0 ? 1 : -1;
+            return http_query_decode(val, val_len, out, outlen) == 0 ? 1 : -1;
         }
         p += pair_len;
         if (*p)

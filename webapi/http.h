@@ -81,6 +81,10 @@ char *http_reply_render(const struct http_reply *reply, int head_only, size_t *l
  * characters other than tab (RFC 3629). Returns 1 when valid. */
 int http_utf8_valid(const char *s, size_t len);
 
+/* Percent-decodes src[0..len) ('+' is a space) into out (outlen bytes incl.
+ * NUL): 0, or -1 when malformed, holding an encoded NUL, or too long. */
+int http_query_decode(const char *src, size_t len, char *out, size_t outlen);
+
 /* Finds parameter `name` in a raw query string ("a=1&b=x%20y") and writes its
  * percent-decoded value ('+' is a space) to out. Returns 1 when found (first
  * occurrence wins), 0 when absent, -1 when the value is malformed (bad %XX
