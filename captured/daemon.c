@@ -130,8 +130,7 @@ static int heartbeat(struct daemon *d)
 static void retention(struct daemon *d)
 {
     static const char *const tables[][2] = {{"packets", "0"}, {"flows", "1"}, {"dns", "1"},
-                                            {"http", "1"},    {"tls", "1"},   {"traffic", "2"},
-                                            {"alerts", "3"}};
+                                            {"http", "1"},    {"tls", "1"},   {"traffic", "2"}};
     PQclear(PQexec(d->ctl, "SELECT ps_ensure_partitions(now(), now() + interval '1 month')"));
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int days = d->o->retention_days[tables[i][1][0] - '0'];
@@ -146,6 +145,13 @@ static void retention(struct daemon *d)
             log_info("retention: dropped %s partitions of %s older than %s",
                      PQgetvalue(r, 0, 0), tables[i][0], age);
         PQclear(r);
+    }
+    if (d->o->retention_days[3] > 0) {
+        char age[32];
+        snprintf(age, sizeof age, "%d days", d->o->retention_days[3]);
+        const char *params[1] = {age};
+        PQclear(PQexecParams(d->ctl, "SELECT ps_delete_alerts_older($1::interval)", 1, NULL,
+                             params, NULL, NULL, 0));
     }
 }
 

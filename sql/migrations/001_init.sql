@@ -196,10 +196,11 @@ CREATE TABLE tls (
 COMMENT ON TABLE tls IS 'A TLS or QUIC handshake, as Zeek ssl.log.';
 
 CREATE TABLE alerts (
-    id          bigserial,
+    id          bigserial PRIMARY KEY,
     capture_id  bigint NOT NULL,
     ts          timestamptz NOT NULL,
     kind        text NOT NULL,
+    key         text NOT NULL,
     severity    text NOT NULL CHECK (severity IN ('info', 'low', 'medium', 'high', 'critical')),
     src         inet,
     dst         inet,
@@ -208,9 +209,9 @@ CREATE TABLE alerts (
     count       bigint NOT NULL DEFAULT 1,
     first_seen  timestamptz NOT NULL,
     last_seen   timestamptz NOT NULL,
-    PRIMARY KEY (id, ts)
-) PARTITION BY RANGE (ts);
-COMMENT ON TABLE alerts IS 'A security finding, deduplicated: count, first_seen and last_seen; evidence holds flow uids.';
+    UNIQUE (capture_id, kind, key)
+);
+COMMENT ON TABLE alerts IS 'A security finding, deduplicated per (capture, kind, key): count, first_seen and last_seen; evidence holds flow uids. Not partitioned: findings are few; retention deletes by last_seen.';
 
 CREATE TABLE jobs (
     id          bigserial PRIMARY KEY,
@@ -258,7 +259,6 @@ CREATE TABLE traffic_default PARTITION OF traffic DEFAULT;
 CREATE TABLE dns_default     PARTITION OF dns     DEFAULT;
 CREATE TABLE http_default    PARTITION OF http    DEFAULT;
 CREATE TABLE tls_default     PARTITION OF tls     DEFAULT;
-CREATE TABLE alerts_default  PARTITION OF alerts  DEFAULT;
 
 CREATE INDEX flows_capture_ts ON flows (capture_id, ts);
 CREATE INDEX flows_uid ON flows (uid);
@@ -282,7 +282,7 @@ DECLARE
     m timestamptz;
     part text;
     created integer := 0;
-    tabs text[] := ARRAY['flows', 'packets', 'traffic', 'dns', 'http', 'tls', 'alerts'];
+    tabs text[] := ARRAY['flows', 'packets', 'traffic', 'dns', 'http', 'tls'];
 BEGIN
     IF p_from IS NULL OR p_to IS NULL OR p_to < p_from
        OR p_to - p_from > interval '10 years' THEN

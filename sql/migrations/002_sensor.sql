@@ -82,7 +82,7 @@ DECLARE
     month_start timestamptz;
     has_files boolean;
 BEGIN
-    IF p_table NOT IN ('flows', 'packets', 'traffic', 'dns', 'http', 'tls', 'alerts') THEN
+    IF p_table NOT IN ('flows', 'packets', 'traffic', 'dns', 'http', 'tls') THEN
         RAISE EXCEPTION 'not a partitioned table: %', p_table;
     END IF;
     FOR r IN SELECT c.relname FROM pg_inherits i
@@ -110,3 +110,16 @@ GRANT EXECUTE ON FUNCTION ps_drop_partitions_older(text, interval) TO packetsigh
 GRANT SELECT, INSERT, UPDATE, DELETE ON sensor_interfaces TO packetsight_writer;
 GRANT SELECT ON sensor_interfaces TO packetsight_web, packetsight_analyst;
 GRANT DELETE ON capture_requests TO packetsight_writer;
+
+-- Alert retention (alerts are not partitioned): findings of live captures
+-- last seen before the age go; findings of analysed files stay with them.
+CREATE FUNCTION ps_delete_alerts_older(p_age interval) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+    WITH gone AS (
+        DELETE FROM alerts a USING captures c
+         WHERE c.id = a.capture_id AND c.kind = 'live' AND a.last_seen < now() - p_age
+        RETURNING 1)
+    SELECT count(*) FROM gone
+$$;
+REVOKE EXECUTE ON FUNCTION ps_delete_alerts_older(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ps_delete_alerts_older(interval) TO packetsight_writer;
