@@ -4,6 +4,7 @@
  * reassembled up to APP_STREAM_CAP. */
 #include "app_http.h"
 #include "app_internal.h"
+#include "strutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,11 +58,11 @@ static void on_request(struct app_engine *e, struct flow *f, struct app_buf *b,
     q->body_len = r->content_length;
     q->info_code = 0;
     q->uri = strdup(r->uri);
-    snprintf(q->method, sizeof q->method, "%s", r->method);
-    snprintf(q->version, sizeof q->version, "%s", r->version);
-    snprintf(q->host, sizeof q->host, "%s", r->host);
-    snprintf(q->user_agent, sizeof q->user_agent, "%s", r->user_agent);
-    snprintf(q->basic_user, sizeof q->basic_user, "%s", r->has_basic_auth ? r->basic_user : "");
+    ps_strlcpy(q->method, r->method, sizeof q->method);
+    ps_strlcpy(q->version, r->version, sizeof q->version);
+    ps_strlcpy(q->host, r->host, sizeof q->host);
+    ps_strlcpy(q->user_agent, r->user_agent, sizeof q->user_agent);
+    ps_strlcpy(q->basic_user, r->has_basic_auth ? r->basic_user : "", sizeof q->basic_user);
     f->app.skip[0] = r->content_length > 0 ? (uint64_t)r->content_length : 0;
 }
 

@@ -3,6 +3,7 @@
  * version and cipher; records seen in both directions after it tell
  * whether the handshake completed. One tls row per handshake. */
 #include "app_internal.h"
+#include "strutil.h"
 #include "app_quic.h"
 #include "app_tls.h"
 
@@ -17,10 +18,10 @@ static void take_hello(struct tls_pending *t, const struct tls_hello *h, int qui
     t->have_hello = 1;
     t->quic = (uint8_t)quic;
     t->ts_us = now;
-    snprintf(t->sni, sizeof t->sni, "%s", h->sni);
+    ps_strlcpy(t->sni, h->sni, sizeof t->sni);
     t->n_alpn = h->n_alpn;
     for (int i = 0; i < h->n_alpn && i < PS_MAX_ALPN; i++)
-        snprintf(t->alpn[i], sizeof t->alpn[i], "%s", h->alpn[i]);
+        ps_strlcpy(t->alpn[i], h->alpn[i], sizeof t->alpn[i]);
     tls_ja3(h, t->ja3);
     tls_ja4(h, quic != 0, t->ja4);
     if (!t->version)

@@ -56,13 +56,19 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* Multiply-xor over the key's words, then one finaliser: the key is already
+ * direction-normalised, and an attacker-chosen collision only lengthens a
+ * probe chain of a bounded table. */
 static uint32_t key_hash(const struct flow_key *k)
 {
     uint64_t w[4];
     memcpy(w, k->a, 16);
     memcpy(w + 2, k->b, 16);
-    uint64_t h = mix64(w[0] ^ mix64(w[1] ^ mix64(w[2] ^ mix64(w[3]))));
-    h ^= ((uint64_t)k->pa << 40) | ((uint64_t)k->pb << 24) | ((uint64_t)k->vlan << 8) | k->proto;
+    uint64_t ports = ((uint64_t)k->pa << 40) | ((uint64_t)k->pb << 24) |
+                     ((uint64_t)k->vlan << 8) | k->proto;
+    uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] * 0xc2b2ae3d27d4eb4fULL) ^
+                 (w[2] * 0x165667b19e3779f9ULL) ^ (w[3] * 0x27d4eb2f165667c5ULL) ^
+                 (ports * 0xff51afd7ed558ccdULL);
     return (uint32_t)mix64(h);
 }
 
