@@ -61,14 +61,7 @@ static int serve(struct web_ctx *ctx, int listen_fd)
         struct http_request req;
         struct http_reply reply = {0};
         http_request_from_env(&req, fr.envp);
-        req.in = fr.in;
-        req.out = fr.out;
         router_dispatch(ctx, &req, &reply);
-        if (reply.streamed) {
-            http_reply_clear(&reply);
-            FCGX_Finish_r(&fr);
-            continue;
-        }
         if (reply.status == 0)
             http_reply_error(&reply, 500, "internal error");
 

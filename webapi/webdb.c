@@ -16,10 +16,9 @@ static void log_msg(const char *what, const char *detail)
 /* Per-session settings, applied after every (re)connect. */
 static void session_setup(PGconn *conn)
 {
-    char sql[256];
+    char sql[128];
     snprintf(sql, sizeof sql,
              "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
-             " SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1;"
              " SET statement_timeout = %d",
              WEBDB_STATEMENT_TIMEOUT_MS);
     PQclear(PQexec(conn, sql));
@@ -97,48 +96,10 @@ static int sqlstate_transient(const char *state)
                      strncmp(state, "57", 2) == 0);
 }
 
-static enum webdb_status failure_status(const char *state)
-{
-    if (sqlstate_transient(state))
-        return WEBDB_UNAVAILABLE;
-    if (state && strncmp(state, "22", 2) == 0)
-        return WEBDB_INVALID;
-    return WEBDB_ERROR;
-}
-
-PGconn *webdb_conn(struct webdb *db, enum webdb_status *status)
-{
-    if (ensure_connected(db, 0) < 0) {
-        *status = WEBDB_UNAVAILABLE;
-        return NULL;
-    }
-    if (!db->schema_ok) {
-        *status = WEBDB_SCHEMA;
-        return NULL;
-    }
-    *status = WEBDB_OK;
-    return db->conn;
-}
-
-enum webdb_status webdb_classify(struct webdb *db, const PGresult *r)
-{
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
-    if (PQstatus(db->conn) != CONNECTION_OK || !state) {
-        log_msg("connection lost", PQerrorMessage(db->conn));
-        return WEBDB_UNAVAILABLE;
-    }
-    log_msg("query failed", PQerrorMessage(db->conn));
-    return failure_status(state);
-}
-
 PGresult *webdb_query(struct webdb *db, const char *sql, int nparams,
                       const char *const *params, int flags, enum webdb_status *status)
 {
-    db->sqlstate[0] = '\0';
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (attempt > 0 && (flags & WEBDB_NO_RETRY))
-            break;
         if (ensure_connected(db, attempt > 0) < 0) {
             *status = WEBDB_UNAVAILABLE;
             return NULL;
@@ -156,12 +117,11 @@ PGresult *webdb_query(struct webdb *db, const char *sql, int nparams,
         /* An error without SQLSTATE was made by libpq itself: the socket broke
          * (libpq may notice only on the next call, so don't trust PQstatus). */
         const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-        snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
         int broken = PQstatus(db->conn) != CONNECTION_OK || !state;
         log_msg(broken ? "connection lost" : "query failed", PQerrorMessage(db->conn));
         PQclear(r);
         if (!broken) {
-            *status = failure_status(state);
+            *status = sqlstate_transient(state) ? WEBDB_UNAVAILABLE : WEBDB_ERROR;
             return NULL;
         }
         /* broken: loop once more, which resets the connection */

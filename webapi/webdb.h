@@ -19,14 +19,12 @@ enum webdb_status {
     WEBDB_UNAVAILABLE, /* no connection, server shutting down, too many clients */
     WEBDB_SCHEMA,      /* connected, but the schema version is not ours */
     WEBDB_ERROR,       /* the statement failed (a bug or bad data): 500 */
-    WEBDB_INVALID,     /* SQLSTATE class 22, a value the server refused (bad cursor): 400 */
 };
 
 struct webdb {
     PGconn *conn;              /* NULL only before webdb_open succeeded */
     int schema_ok;             /* last check found the expected version */
     char schema_err[PS_ERRBUF]; /* why schema_ok is 0 */
-    char sqlstate[6];          /* SQLSTATE of the last failed statement, "" if none */
 };
 
 /* Connects with ps_db_connect and checks the schema. Sets the defaults
@@ -39,7 +37,6 @@ void webdb_close(struct webdb *db);
 
 /* Flags for webdb_query. */
 #define WEBDB_ANY_SCHEMA 1 /* run even when the schema check failed */
-#define WEBDB_NO_RETRY 2   /* inside a transaction: never reset and retry */
 
 /* Runs one parameterised statement (text parameters, text results). If the
  * connection is broken it is reset first; if the statement fails because the
@@ -48,15 +45,6 @@ void webdb_close(struct webdb *db);
  * else NULL with *status saying why; details are logged to stderr. */
 PGresult *webdb_query(struct webdb *db, const char *sql, int nparams,
                       const char *const *params, int flags, enum webdb_status *status);
-
-/* The connection for statements webapi drives itself (transactions, large
- * objects): reset first when broken. NULL when the server cannot be reached
- * (*status WEBDB_UNAVAILABLE) or the schema is not ours (WEBDB_SCHEMA). */
-PGconn *webdb_conn(struct webdb *db, enum webdb_status *status);
-
-/* Classifies a failed result of a statement run on webdb_conn(): logs it,
- * records its SQLSTATE, and returns the status webdb_query would give. */
-enum webdb_status webdb_classify(struct webdb *db, const PGresult *r);
 
 /* Records the outcome of a schema version read elsewhere (the health check),
  * so a migration applied while webapi runs is noticed. */
