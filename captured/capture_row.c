@@ -2,6 +2,8 @@
 #include "capture_row.h"
 
 #include "dbwriter.h"
+#include "shipper.h"
+#include "db.h"
 
 #include <inttypes.h>
 #include <pcap/pcap.h>
@@ -27,6 +29,20 @@ uint64_t capture_insert(PGconn *db, const struct capture_new *c, char *err, size
         snprintf(err, errlen, "inserting capture: %s", PQerrorMessage(db));
     PQclear(r);
     return id;
+}
+
+int capture_set_sha256(PGconn *db, uint64_t id, const char *sha, char *err, size_t errlen)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%" PRIu64, id);
+    const char *params[2] = {v, sha};
+    PGresult *r = PQexecParams(db, "UPDATE captures SET sha256 = $2 WHERE id = $1", 2, NULL,
+                               params, NULL, NULL, 0);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        snprintf(err, errlen, "storing sha256: %s", PQerrorMessage(db));
+    PQclear(r);
+    return ok ? 0 : -1;
 }
 
 int capture_finish_file(PGconn *db, uint64_t id, struct ps_pipeline *p, char *err,
@@ -63,29 +79,43 @@ int capture_finish_file(PGconn *db, uint64_t id, struct ps_pipeline *p, char *er
     return ok ? 0 : -1;
 }
 
+static void to_shipper(void *ctx, struct batch *b) { shipper_put(ctx, b); }
+
+/* Finishes shipping: the last rows, then the queue drains. 0 or -1 (err). */
+static int drain(struct dbwriter *w, struct shipper *sh, char *err, size_t errlen)
+{
+    struct batch b;
+    if (dbwriter_take(w, &b))
+        shipper_put(sh, &b);
+    return shipper_finish(sh, err, errlen);
+}
+
 int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline **out_p,
                     char *err, size_t errlen)
 {
-    struct dbwriter *w = dbwriter_new(db, r->capture_id, (enum packet_policy)r->policy,
+    struct dbwriter *w = dbwriter_new(NULL, r->capture_id, (enum packet_policy)r->policy,
                                       r->first_n);
+    struct shipper *sh = w ? shipper_start(db, 3) : NULL;
+    if (sh)
+        dbwriter_set_handoff(w, to_shipper, sh);
     struct ps_sink sink = w ? dbwriter_sink(w) : (struct ps_sink){0};
-    struct ps_pipeline *p = w ? ps_pipeline_new(r->flow, &sink, r->capture_id) : NULL;
+    struct ps_pipeline *p = sh ? ps_pipeline_new(r->flow, &sink, r->capture_id) : NULL;
     int rc = 0;
+    char ship_err[PS_ERRBUF] = "";
     if (!p) {
         snprintf(err, errlen, "out of memory setting up the flow table");
         rc = 1;
     } else if (ps_read_file(p, r->path, &r->ro, err, errlen) < 0) {
-        rc = dbwriter_error(w)[0] ? 1 : 2;
-        if (rc == 1)
-            snprintf(err, errlen, "%s", dbwriter_error(w));
+        rc = 2;
     } else {
         ps_pipeline_finish(p);
-        if (dbwriter_flush(w) < 0 || capture_finish_file(db, r->capture_id, p, err, errlen) < 0) {
-            if (dbwriter_error(w)[0])
-                snprintf(err, errlen, "%s", dbwriter_error(w));
-            rc = 1;
-        }
     }
+    if (sh && drain(w, sh, ship_err, sizeof ship_err) < 0) {
+        snprintf(err, errlen, "%s", ship_err);
+        rc = 1;
+    }
+    if (rc == 0 && capture_finish_file(db, r->capture_id, p, err, errlen) < 0)
+        rc = 1;
     dbwriter_free(w); /* the pipeline's sink pointers are not used after this */
     *out_p = p;
     return rc;

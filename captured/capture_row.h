@@ -20,6 +20,8 @@ struct capture_new {
 
 /* Returns the new capture id, or 0 with err filled. */
 uint64_t capture_insert(PGconn *db, const struct capture_new *c, char *err, size_t errlen);
+/* Sets the file's sha256 (computed alongside the analysis). 0 or -1. */
+int capture_set_sha256(PGconn *db, uint64_t id, const char *sha, char *err, size_t errlen);
 /* Marks a file capture done with the pipeline's totals. 0 or -1. */
 int capture_finish_file(PGconn *db, uint64_t id, struct ps_pipeline *p, char *err,
                         size_t errlen);

@@ -7,6 +7,7 @@
 #include "tsv.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,17 +96,46 @@ static int exec_ok(PGconn *db, const char *sql)
     return ok;
 }
 
+/* The file's sha256 is computed on the second core while the first one
+ * analyses: hashing a large capture costs as much as dissecting it. */
+struct hasher {
+    pthread_t th;
+    const char *path;
+    char sha[65];
+    int rc;
+};
+
+static void *hash_main(void *arg)
+{
+    struct hasher *h = arg;
+    h->rc = file_sha256(h->path, h->sha);
+    return NULL;
+}
+
+/* Stores the hash in the open transaction; 0 or -1 (err filled). */
+static int store_sha(PGconn *db, uint64_t id, struct hasher *h, char *err, size_t errlen)
+{
+    pthread_join(h->th, NULL);
+    if (h->rc < 0) {
+        snprintf(err, errlen, "%s: cannot read file for its sha256", h->path);
+        return -1;
+    }
+    return capture_set_sha256(db, id, h->sha, err, errlen);
+}
+
 static int read_into_db(const struct options *o)
 {
-    char err[PS_ERRBUF] = "", sha[65] = "";
-    if (file_sha256(o->read_path, sha) < 0) {
-        fprintf(stderr, "captured: %s: cannot read file\n", o->read_path);
-        return 2;
+    char err[PS_ERRBUF] = "";
+    struct hasher h = {.path = o->read_path};
+    if (pthread_create(&h.th, NULL, hash_main, &h) != 0) {
+        fprintf(stderr, "captured: cannot start a thread\n");
+        return 1;
     }
     PGconn *db = ps_db_connect(o->db, err, sizeof err);
     if (!db || ps_db_check_schema(db, err, sizeof err) < 0) {
         fprintf(stderr, "captured: %s\n", err);
         PQfinish(db);
+        pthread_join(h.th, NULL);
         return 1;
     }
     struct ps_pipeline *p = NULL;
@@ -117,7 +147,7 @@ static int read_into_db(const struct options *o)
                                   &(struct capture_new){.kind = "file",
                                                         .source = o->name ? o->name
                                                                           : base_name(o->read_path),
-                                                        .sha256 = sha, .filter = o->filter},
+                                                        .filter = o->filter},
                                   err, sizeof err)) != 0)
         rc = analyse_into_db(db,
                              &(struct analyse_req){.path = o->read_path, .capture_id = id,
@@ -127,6 +157,10 @@ static int read_into_db(const struct options *o)
                                                    .ro = {.max_packets = o->max_packets,
                                                           .bpf = o->filter}},
                              &p, err, sizeof err);
+    if (id == 0 || rc != 0)
+        pthread_join(h.th, NULL);
+    else if (store_sha(db, id, &h, err, sizeof err) < 0)
+        rc = 1;
     if (rc == 0 && !exec_ok(db, "COMMIT")) {
         snprintf(err, sizeof err, "COMMIT: %s", PQerrorMessage(db));
         rc = 1;

@@ -14,9 +14,12 @@
 #include <string.h>
 
 #define BATCH_BYTES (4u << 20)
+#define HANDOFF_BYTES (1u << 20) /* small enough that COPY overlaps dissection */
 
 struct dbwriter {
     PGconn *db;             /* direct mode: ships into the caller's transaction */
+    void (*handoff)(void *ctx, struct batch *b); /* handoff mode: whole batches */
+    void *handoff_ctx;
     uint64_t capture_id;
     enum packet_policy policy;
     uint32_t first_n;
@@ -69,8 +72,21 @@ static int ship(struct dbwriter *w, int table)
 
 static void maybe_ship(struct dbwriter *w, int table)
 {
-    if (w->db && w->cur.buf[table].len >= BATCH_BYTES)
-        ship(w, table);
+    if (w->db) {
+        if (w->cur.buf[table].len >= BATCH_BYTES)
+            ship(w, table);
+    } else if (w->handoff && (w->cur.buf[table].len >= HANDOFF_BYTES ||
+                              w->cur.buf[T_FLOWS].len >= HANDOFF_BYTES)) {
+        struct batch b;
+        if (dbwriter_take(w, &b))
+            w->handoff(w->handoff_ctx, &b);
+    }
+}
+
+void dbwriter_set_handoff(struct dbwriter *w, void (*fn)(void *ctx, struct batch *b), void *ctx)
+{
+    w->handoff = fn;
+    w->handoff_ctx = ctx;
 }
 
 int dbwriter_flush(struct dbwriter *w)

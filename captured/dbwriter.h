@@ -34,6 +34,9 @@ const char *dbwriter_error(const struct dbwriter *w);
  * when there was nothing to take. */
 int dbwriter_take(struct dbwriter *w, struct batch *out);
 size_t dbwriter_pending_bytes(const struct dbwriter *w);
+/* Without a connection: hands every full batch (a few MiB) to fn, which
+ * takes over its buffers (the file reader's shipper thread). */
+void dbwriter_set_handoff(struct dbwriter *w, void (*fn)(void *ctx, struct batch *b), void *ctx);
 uint64_t dbwriter_rows(const struct dbwriter *w);
 
 #endif

@@ -1,0 +1,91 @@
+#!/bin/bash
+# ingest_bench.sh - end-to-end ingest of a generated capture into PostgreSQL,
+# beside the database's own ceiling measured in the same run: a plain COPY of
+# the very same rows into the same tables.
+#
+#   eval "$(deploy/local.sh env)"; tests/bench/ingest_bench.sh [--packets N] [--build DIR]
+#
+# Prints packets/s for `captured --read` with every packet summary stored and
+# with packet storage off, the plain COPY rate of the packet rows (indexed
+# table and an unindexed copy), the ratios against the targets (>= 70% of
+# the plain COPY rate with packets stored; >= 1,000,000 packets/s with packet
+# storage off) and captured's peak memory. It adds two captures to the
+# database and deletes them at the end.
+set -euo pipefail
+
+PACKETS=500000
+BUILD=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --packets) PACKETS=$2; shift 2 ;;
+        --build) BUILD=$2; shift 2 ;;
+        *) echo "usage: $0 [--packets N] [--build DIR]" >&2; exit 2 ;;
+    esac
+done
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BUILD:-$REPO/build}/bin
+: "${PACKETSIGHT_DB:?run eval \"\$(deploy/local.sh env)\" first}"
+OWNER_DB=${PACKETSIGHT_OWNER_DB:-$PACKETSIGHT_DB}
+TMP=$(mktemp -d)
+chmod 755 "$TMP"
+IDS=()
+cleanup() {
+    for id in "${IDS[@]}"; do
+        for t in flows packets traffic dns http tls alerts; do
+            psql -XAtq -d "$PACKETSIGHT_DB" -c "DELETE FROM $t WHERE capture_id = $id" >/dev/null 2>&1 || true
+        done
+        psql -XAtq -d "$PACKETSIGHT_DB" -c "DELETE FROM captures WHERE id = $id" >/dev/null 2>&1 || true
+    done
+    psql -XAtq -d "$OWNER_DB" -c "DROP TABLE IF EXISTS bench_packets_plain" >/dev/null 2>&1 || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+
+FILE=$TMP/ingest.pcap
+"$BIN/ps-pcapgen" --out "$FILE" --packets "$PACKETS" --hosts 5000 --seed 11 >/dev/null
+echo "capture: $PACKETS packets, $(du -m "$FILE" | cut -f1) MB"
+
+run_ingest() { # label, extra args...
+    local label=$1; shift
+    local t0 t1 out
+    t0=$(now)
+    out=$(/usr/bin/time -f "%M" -o "$TMP/rss" "$BIN/captured" --read "$FILE" "$@")
+    t1=$(now)
+    IDS+=("$(sed -n 's/.*capture_id=\([0-9]*\).*/\1/p' <<<"$out")")
+    SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    RSS=$(( $(cat "$TMP/rss") / 1024 ))
+    printf '%-34s %8s s %12s packets/s  peak %s MiB\n' "$label" "$SECS" "$(rate "$PACKETS" "$SECS")" "$RSS"
+}
+
+run_ingest "captured --read (packets stored)"
+ALL_SECS=$SECS
+CID=${IDS[0]}
+run_ingest "captured --read --packets none" --packets none
+NONE_SECS=$SECS
+
+# The database's ceiling: the same packet rows, COPYed back in.
+psql -XAtq -d "$PACKETSIGHT_DB" -c "\\copy (SELECT * FROM packets WHERE capture_id = $CID) TO '$TMP/packets.copy'"
+ROWS=$(wc -l <"$TMP/packets.copy")
+psql -XAtq -d "$OWNER_DB" -c "CREATE TABLE bench_packets_plain (LIKE packets)" >/dev/null
+t0=$(now)
+psql -XAtq -d "$OWNER_DB" -c "\\copy bench_packets_plain FROM '$TMP/packets.copy'"
+PLAIN_SECS=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+psql -XAtq -d "$PACKETSIGHT_DB" -c "DELETE FROM packets WHERE capture_id = $CID" >/dev/null
+t0=$(now)
+psql -XAtq -d "$OWNER_DB" -c "\\copy packets FROM '$TMP/packets.copy'"
+INDEXED_SECS=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+printf '%-34s %8s s %12s rows/s\n' "plain COPY, unindexed table" "$PLAIN_SECS" "$(rate "$ROWS" "$PLAIN_SECS")"
+printf '%-34s %8s s %12s rows/s\n' "plain COPY, packets (its indexes)" "$INDEXED_SECS" "$(rate "$ROWS" "$INDEXED_SECS")"
+
+ours=$(rate "$PACKETS" "$ALL_SECS")
+ceiling=$(rate "$ROWS" "$INDEXED_SECS")
+pct=$(awk -v a="$ours" -v b="$ceiling" 'BEGIN { printf "%.0f", 100 * a / b }')
+none=$(rate "$PACKETS" "$NONE_SECS")
+verdict() { if [ "$1" -ge "$2" ]; then echo PASS; else echo MISS; fi; }
+echo
+printf '%-46s %10s %10s %s\n' "ratio" "value" "target" "result"
+printf '%-46s %9s%% %9s%% %s\n' "ingest vs plain COPY of its packet rows" "$pct" 70 "$(verdict "$pct" 70)"
+printf '%-46s %10s %10s %s\n' "packets/s with packet storage off" "$none" 1000000 "$(verdict "$none" 1000000)"
