@@ -1,6 +1,8 @@
 /* copybuf.c - COPY text-format row building with correct escaping. */
 #include "copybuf.h"
 
+#include "strutil.h"
+
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -136,18 +138,20 @@ void copy_text(struct copybuf *b, const char *s)
 
 void copy_i64(struct copybuf *b, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    char tmp[24], *e = tmp;
+    if (v < 0)
+        *e++ = '-';
+    e = ps_put_u64(e, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
     sep(b);
-    put(b, tmp, (size_t)n);
+    put(b, tmp, (size_t)(e - tmp));
 }
 
 void copy_u64(struct copybuf *b, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    char *e = ps_put_u64(tmp, v);
     sep(b);
-    put(b, tmp, (size_t)n);
+    put(b, tmp, (size_t)(e - tmp));
 }
 
 void copy_double(struct copybuf *b, double v)
@@ -178,9 +182,14 @@ void copy_ts(struct copybuf *b, int64_t ts_us)
         cached_sec = sec;
     }
     char tmp[40];
-    int n = snprintf(tmp, sizeof tmp, "%s.%06" PRId64 "+00", cached, frac);
+    size_t n = strlen(cached);
+    memcpy(tmp, cached, n);
+    tmp[n++] = '.';
+    for (int i = 5; i >= 0; i--, frac /= 10) /* six digits, zero-padded */
+        tmp[n + (size_t)i] = (char)('0' + frac % 10);
+    memcpy(tmp + n + 6, "+00", 3);
     sep(b);
-    put(b, tmp, (size_t)n);
+    put(b, tmp, n + 9);
     if (ts_us < b->min_ts)
         b->min_ts = ts_us;
     if (ts_us > b->max_ts)
@@ -189,7 +198,13 @@ void copy_ts(struct copybuf *b, int64_t ts_us)
 
 void ps_addr_format(const struct ps_addr *a, char *out, size_t outlen)
 {
-    if (a->family == 4)
+    if (a->family == 4 && outlen >= 16) { /* glibc's inet_ntop goes through sprintf */
+        char *p = out;
+        for (int i = 0; i < 4; i++) {
+            p = ps_put_u64(p, a->b[i]);
+            *p++ = i < 3 ? '.' : '\0';
+        }
+    } else if (a->family == 4)
         inet_ntop(AF_INET, a->b, out, (socklen_t)outlen);
     else if (a->family == 6)
         inet_ntop(AF_INET6, a->b, out, (socklen_t)outlen);

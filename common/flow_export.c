@@ -5,6 +5,7 @@
 #include "community_id.h"
 #include "copybuf.h"
 #include "decode.h"
+#include "strutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -62,12 +63,25 @@ const char *tcp_flags_str(uint8_t flags, char out[12])
     return out;
 }
 
+/* Per stored packet: built by hand, snprintf was a visible share of ingest. */
 static void info_tcp(const struct ps_packet *pkt, char *out, size_t outlen)
 {
-    char fl[12];
-    snprintf(out, outlen, "%u → %u [%s] seq=%u ack=%u win=%u len=%u", pkt->sport, pkt->dport,
-             tcp_flags_str(pkt->tcp_flags, fl), pkt->seq, pkt->ack, pkt->window,
-             pkt->payload_wire);
+    char fl[12], tmp[160], *p = tmp;
+    p = ps_put_u64(p, pkt->sport);
+    p = ps_put_str(p, " → ");
+    p = ps_put_u64(p, pkt->dport);
+    p = ps_put_str(p, " [");
+    p = ps_put_str(p, tcp_flags_str(pkt->tcp_flags, fl));
+    p = ps_put_str(p, "] seq=");
+    p = ps_put_u64(p, pkt->seq);
+    p = ps_put_str(p, " ack=");
+    p = ps_put_u64(p, pkt->ack);
+    p = ps_put_str(p, " win=");
+    p = ps_put_u64(p, pkt->window);
+    p = ps_put_str(p, " len=");
+    p = ps_put_u64(p, pkt->payload_wire);
+    *p = '\0';
+    ps_strlcpy(out, tmp, outlen);
 }
 
 void packet_info(const struct ps_packet *pkt, char *out, size_t outlen)
