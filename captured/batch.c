@@ -10,7 +10,8 @@ static const char *const copy_sql[T_COUNT] = {
     "COPY flows (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto,"
     " ip_proto, service, service_guess, duration, orig_bytes, resp_bytes, conn_state, history,"
     " orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_l2_bytes, resp_l2_bytes, vlan,"
-    " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, frags, end_reason) FROM STDIN",
+    " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, rtt_orig, rtt_resp, frags,"
+    " icmp_errors, end_reason) FROM STDIN",
     "COPY packets (capture_id, ts, frame, uid, src, dst, sport, dport, proto, length, caplen,"
     " tcp_flags, ttl, vlan, app, info) FROM STDIN",
     "COPY traffic (capture_id, bucket, seconds, packets, bytes, tcp_packets, udp_packets,"

@@ -151,7 +151,10 @@ static void flow_row(void *ctx, const struct flow *f, enum flow_end_reason why)
     copy_u64(b, f->dir[0].ooo);
     copy_u64(b, f->dir[1].ooo);
     if (x.rtt >= 0) copy_double(b, x.rtt); else copy_null(b);
+    if (x.rtt_orig >= 0) copy_double(b, x.rtt_orig); else copy_null(b);
+    if (x.rtt_resp >= 0) copy_double(b, x.rtt_resp); else copy_null(b);
     copy_u64(b, f->frags);
+    copy_u64(b, f->icmp_errors);
     copy_text(b, flow_end_reason_name(why));
     copy_end_row(b);
     maybe_ship(w, T_FLOWS);

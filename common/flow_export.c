@@ -26,6 +26,8 @@ void flow_export(const struct flow *f, uint64_t capture_id, struct flow_export *
     memcpy(x->history, f->history, f->history_len);
     x->history[f->history_len] = '\0';
     x->rtt = (f->syn_us && f->ack_us) ? (double)(f->ack_us - f->syn_us) / 1e6 : -1;
+    x->rtt_resp = (f->syn_us && f->synack_us) ? (double)(f->synack_us - f->syn_us) / 1e6 : -1;
+    x->rtt_orig = (f->synack_us && f->ack_us) ? (double)(f->ack_us - f->synack_us) / 1e6 : -1;
     community_id_v1(0, f->key.family == 6 ? AF_INET6 : AF_INET, x->orig_h.b, x->resp_h.b, p,
                     x->orig_p, x->resp_p, x->community_id);
 }

@@ -20,6 +20,8 @@ struct flow_export {
     const char *conn_state;
     char history[24];
     double rtt;           /* handshake SYN -> ACK in seconds, -1 unknown */
+    double rtt_resp;      /* SYN -> SYN-ACK (the responder's side), -1 unknown */
+    double rtt_orig;      /* SYN-ACK -> ACK (the originator's side), -1 unknown */
 };
 
 void flow_export(const struct flow *f, uint64_t capture_id, struct flow_export *x);

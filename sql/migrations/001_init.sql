@@ -73,10 +73,18 @@ CREATE TABLE flows (
     orig_ooo       integer NOT NULL DEFAULT 0,
     resp_ooo       integer NOT NULL DEFAULT 0,
     rtt            double precision,
+    rtt_orig       double precision,
+    rtt_resp       double precision,
     frags          integer NOT NULL DEFAULT 0,
+    icmp_errors    integer NOT NULL DEFAULT 0,
     end_reason     text
 ) PARTITION BY RANGE (ts);
 COMMENT ON TABLE flows IS 'One row per connection, in the spirit of Zeek conn.log; *_l2_bytes count whole frames as tshark does.';
+COMMENT ON COLUMN flows.rtt IS 'TCP handshake time, SYN to the ACK of the SYN-ACK (seconds).';
+COMMENT ON COLUMN flows.rtt_resp IS 'Responder side of the handshake: SYN to SYN-ACK (seconds).';
+COMMENT ON COLUMN flows.rtt_orig IS 'Originator side of the handshake: SYN-ACK to ACK (seconds).';
+COMMENT ON COLUMN flows.icmp_errors IS 'ICMP errors that quoted this flow (unreachable, time exceeded, ...).';
+COMMENT ON COLUMN flows.frags IS 'IP fragments that made up this flow''s datagrams.';
 
 CREATE TABLE packets (
     capture_id  bigint NOT NULL,
