@@ -11,7 +11,7 @@ static const char *const copy_sql[T_COUNT] = {
     " ip_proto, service, service_guess, duration, orig_bytes, resp_bytes, conn_state, history,"
     " orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_l2_bytes, resp_l2_bytes, vlan,"
     " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, rtt_orig, rtt_resp, frags,"
-    " icmp_errors, end_reason) FROM STDIN",
+    " icmp_errors, end_reason, orig_cc, resp_cc) FROM STDIN",
     "COPY packets (capture_id, ts, frame, uid, src, dst, sport, dport, proto, length, caplen,"
     " tcp_flags, ttl, vlan, app, info) FROM STDIN",
     "COPY traffic (capture_id, bucket, seconds, packets, bytes, tcp_packets, udp_packets,"
@@ -25,6 +25,8 @@ static const char *const copy_sql[T_COUNT] = {
     " status_code, status_msg, info_code, resp_mime_types, rtt) FROM STDIN",
     "COPY tls (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, transport,"
     " version, cipher, server_name, alpn, ja3, ja4, established) FROM STDIN",
+    "COPY pg_temp.ps_alerts_in (capture_id, kind, key, severity, src, dst, summary, evidence,"
+    " count, first_seen, last_seen) FROM STDIN",
 };
 
 void batch_init(struct batch *b)
@@ -83,7 +85,32 @@ static int ensure_partitions(PGconn *db, const struct copybuf *b, char *err, siz
     return ok ? 0 : -1;
 }
 
+/* One statement returning rows; 0 or -1 with err. */
+static int exec_select(PGconn *db, const char *sql, const char *what, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(db, sql);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        set_err(err, errlen, what, db);
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
+                     size_t errlen);
+
 int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
+                     size_t errlen)
+{
+    if (t != T_ALERTS || buf->rows == 0 || buf->oom)
+        return copy_rows(db, t, buf, err, errlen);
+    if (exec_select(db, "SELECT ps_alerts_stage()", "staging alerts", err, errlen) < 0 ||
+        copy_rows(db, t, buf, err, errlen) < 0)
+        return -1;
+    return exec_select(db, "SELECT ps_alerts_merge()", "merging alerts", err, errlen);
+}
+
+static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
                      size_t errlen)
 {
     if (buf->rows == 0)
@@ -92,7 +119,7 @@ int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, 
         snprintf(err, errlen, "buffering rows: out of memory");
         return -1;
     }
-    if (ensure_partitions(db, buf, err, errlen) < 0)
+    if (t != T_ALERTS && ensure_partitions(db, buf, err, errlen) < 0)
         return -1;
     PGresult *r = PQexec(db, copy_sql[t]);
     int st = PQresultStatus(r);

@@ -7,7 +7,10 @@
 
 #include <libpq-fe.h>
 
-enum batch_table { T_FLOWS, T_PACKETS, T_TRAFFIC, T_DNS, T_HTTP, T_TLS, T_COUNT };
+/* T_ALERTS rows are staged in a temporary table and merged into alerts
+ * (deduplicated per capture, kind, key): sql ps_alerts_merge(). Adding it
+ * changed the spool file layout: spool files of older builds are skipped. */
+enum batch_table { T_FLOWS, T_PACKETS, T_TRAFFIC, T_DNS, T_HTTP, T_TLS, T_ALERTS, T_COUNT };
 
 struct batch {
     struct copybuf buf[T_COUNT];

@@ -1,7 +1,9 @@
 /* capture_row.c - inserting and completing captures rows. */
 #include "capture_row.h"
 
+#include "alerts.h"
 #include "dbwriter.h"
+#include "rules.h"
 #include "shipper.h"
 #include "db.h"
 
@@ -50,7 +52,7 @@ int capture_finish_file(PGconn *db, uint64_t id, struct ps_pipeline *p, char *er
 {
     const struct ps_counters *c = ps_pipeline_counters(p);
     const struct flow_stats *fs = flow_table_stats(ps_pipeline_flows(p));
-    char v[8][40], stats[256];
+    char v[8][40], stats[384];
     const char *dlt = c->linktype >= 0 ? pcap_datalink_val_to_name(c->linktype) : NULL;
     snprintf(v[0], sizeof v[0], "%" PRIu64, id);
     snprintf(v[1], sizeof v[1], "%" PRIu64, c->packets);
@@ -60,10 +62,15 @@ int capture_finish_file(PGconn *db, uint64_t id, struct ps_pipeline *p, char *er
     snprintf(v[5], sizeof v[5], "%.6f", (double)c->first_us / 1e6);
     snprintf(v[6], sizeof v[6], "%.6f", (double)c->last_us / 1e6);
     snprintf(v[7], sizeof v[7], "%s", dlt ? dlt : "");
+    struct detect_stats ds = {0};
+    if (ps_pipeline_detector(p))
+        detector_get_stats(ps_pipeline_detector(p), &ds);
     snprintf(stats, sizeof stats,
              "{\"fragments\": %" PRIu64 ", \"flows_evicted\": %" PRIu64
-             ", \"unknown_linktype\": %" PRIu64 "}",
-             c->fragments, fs->evicted, c->unknown_linktype);
+             ", \"unknown_linktype\": %" PRIu64 ", \"detect_tracker_evictions\": %" PRIu64
+             ", \"detect_arp_evictions\": %" PRIu64 "}",
+             c->fragments, fs->evicted, c->unknown_linktype, ds.tracker_evictions,
+             ds.arp_evictions);
     const char *params[9] = {v[0], v[1], v[2], v[3], v[4], c->packets ? v[5] : NULL,
                              c->packets ? v[6] : NULL, v[7], stats};
     PGresult *r = PQexecParams(
@@ -90,9 +97,28 @@ static int drain(struct dbwriter *w, struct shipper *sh, char *err, size_t errle
     return shipper_finish(sh, err, errlen);
 }
 
+/* Detectors on, with the rules and indicators the database held when the
+ * analysis started (rs; read before the shipper owns the connection). */
+static int enable_detection(struct ps_pipeline *p, const struct detect_config *cfg,
+                            struct ruleset *rs, char *err, size_t errlen)
+{
+    if (ps_pipeline_enable_detection(p, cfg) < 0) {
+        snprintf(err, errlen, "out of memory for the detectors");
+        return -1;
+    }
+    detector_set_ruleset(ps_pipeline_detector(p), rs);
+    return 0;
+}
+
 int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline **out_p,
                     char *err, size_t errlen)
 {
+    int detect = r->detect && r->detect->enabled;
+    struct ruleset *rs = detect ? rules_db_load(db, NULL, err, errlen) : NULL;
+    if (detect && !rs) {
+        *out_p = NULL;
+        return 1;
+    }
     struct dbwriter *w = dbwriter_new(NULL, r->capture_id, (enum packet_policy)r->policy,
                                       r->first_n);
     struct shipper *sh = w ? shipper_start(db, 3) : NULL;
@@ -104,6 +130,8 @@ int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline 
     char ship_err[PS_ERRBUF] = "";
     if (!p) {
         snprintf(err, errlen, "out of memory setting up the flow table");
+        rc = 1;
+    } else if (detect && enable_detection(p, r->detect, rs, err, errlen) < 0) {
         rc = 1;
     } else if (ps_read_file(p, r->path, &r->ro, err, errlen) < 0) {
         rc = 2;
@@ -117,6 +145,7 @@ int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline 
     if (rc == 0 && capture_finish_file(db, r->capture_id, p, err, errlen) < 0)
         rc = 1;
     dbwriter_free(w); /* the pipeline's sink pointers are not used after this */
+    ruleset_unref(rs);
     *out_p = p;
     return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef PS_CAPTURE_ROW_H
 #define PS_CAPTURE_ROW_H
 
+#include "detect.h"
 #include "pipeline.h"
 
 #include <libpq-fe.h>
@@ -33,10 +34,12 @@ struct analyse_req {
     uint32_t first_n;
     const struct flow_config *flow;
     struct ps_read_opts ro;
+    const struct detect_config *detect; /* NULL or disabled: no detection */
 };
 
 /* Runs a file through the pipeline into the caller's open transaction and
- * completes its captures row. Returns 0, 2 for bad input (the file), 1 for
+ * completes its captures row. With detection on, the rules and indicators
+ * in the database at the start apply to the whole file. Returns 0, 2 for bad input (the file), 1 for
  * a database failure; err filled either way. *out_p gets the pipeline
  * (caller frees) for its counters. */
 int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline **out_p,

@@ -1,5 +1,6 @@
 /* cmd_read.c - captured --read: one capture file into one new capture, all
  * in one transaction (whole or nothing), or a JSON summary without a DB. */
+#include "alerts.h"
 #include "commands.h"
 #include "db.h"
 #include "capture_row.h"
@@ -49,15 +50,24 @@ static const char *base_name(const char *path)
 static int read_no_db(const struct options *o)
 {
     enum tsv_kind kind = o->tsv ? tsv_kind_from(o->tsv) : TSV_NONE;
-    if (o->tsv && kind == TSV_NONE) {
-        fprintf(stderr, "captured: --tsv takes flows, packets, dns, http or tls\n");
+    if (o->tsv && kind == TSV_NONE && strcmp(o->tsv, "alerts") != 0) {
+        fprintf(stderr, "captured: --tsv takes flows, packets, dns, http, tls or alerts\n");
         return 2;
     }
+    int alerts_tsv = o->tsv && strcmp(o->tsv, "alerts") == 0;
+    if (alerts_tsv)
+        kind = TSV_NONE;
     struct summary *s = summary_new();
     struct ps_sink sink = s ? summary_sink(s) : (struct ps_sink){0};
     if (kind != TSV_NONE)
         sink = tsv_sink(kind, stdout, sink);
+    struct nodb_extra extra = {.next = sink, .tsv = alerts_tsv ? stdout : NULL};
+    sink = nodb_extra_sink(&extra);
     struct ps_pipeline *p = ps_pipeline_new(&o->flow, &sink, 0);
+    if (p && ps_pipeline_enable_detection(p, &o->detect) < 0) {
+        ps_pipeline_free(p);
+        p = NULL;
+    }
     if (!s || !p) {
         fprintf(stderr, "captured: out of memory setting up the flow table\n");
         summary_free(s);
@@ -73,15 +83,16 @@ static int read_no_db(const struct options *o)
     double elapsed = now_s() - t0;
     if (rc < 0)
         fprintf(stderr, "captured: %s\n", err);
-    else if (kind != TSV_NONE)
+    else if (kind != TSV_NONE || alerts_tsv)
         ; /* rows already printed */
     else if (o->json)
         summary_print_json(stdout, s, o->read_path, p, elapsed);
     else {
         const struct ps_counters *c = ps_pipeline_counters(p);
-        printf("file=%s packets=%" PRIu64 " bytes=%" PRIu64 " flows=%" PRIu64 " elapsed=%.3fs\n",
+        printf("file=%s packets=%" PRIu64 " bytes=%" PRIu64 " flows=%" PRIu64 " elapsed=%.3fs"
+               " alerts=%" PRIu64 " countries=%u\n",
                o->read_path, c->packets, c->bytes, flow_table_stats(ps_pipeline_flows(p))->ended,
-               elapsed);
+               elapsed, extra.alerts, nodb_extra_countries(&extra));
     }
     ps_pipeline_free(p);
     summary_free(s);
@@ -155,7 +166,8 @@ static int read_into_db(const struct options *o)
                                                    .first_n = o->packets_first_n,
                                                    .flow = &o->flow,
                                                    .ro = {.max_packets = o->max_packets,
-                                                          .bpf = o->filter}},
+                                                          .bpf = o->filter},
+                                                   .detect = &o->detect},
                              &p, err, sizeof err);
     if (id == 0 || rc != 0)
         pthread_join(h.th, NULL);

@@ -3,6 +3,7 @@
  * clean shutdown on SIGTERM (flows and buckets flushed, within 5 s). */
 #include "daemon.h"
 
+#include "alerts.h"
 #include "commands.h"
 #include "db.h"
 #include "ifaces.h"
@@ -225,6 +226,11 @@ static double tick(struct daemon *d, double *next_beat, double *next_ret, int *b
         d->poll_requests = d->poll_jobs = 1; /* polling covers a lost NOTIFY */
         *next_beat = now + d->o->heartbeat_s;
     }
+    static double next_rules;
+    if (now >= next_rules) { /* rules and indicators apply without a restart */
+        rules_poll(d->ctl, 0);
+        next_rules = now + d->o->rules_poll_s;
+    }
     if (now >= *next_ret) {
         retention(d);
         *next_ret = now + 3600;
@@ -243,6 +249,8 @@ static void reload(struct daemon *d, int argc, char **argv)
     d->o->heartbeat_s = fresh.heartbeat_s;
     d->o->job_workers = fresh.job_workers;
     d->o->flow = fresh.flow; /* applies to captures started from now on */
+    d->o->detect = fresh.detect;
+    d->o->rules_poll_s = fresh.rules_poll_s;
     log_info("SIGHUP: configuration reloaded");
 }
 
@@ -294,6 +302,7 @@ int cmd_daemon(struct options *o, int argc, char **argv)
         log_error("cannot start the writer thread");
         return 1;
     }
+    rules_poll(d.ctl, 1); /* before the first capture starts */
     start_configured(&d);
     sd_notify_msg("READY=1");
     log_info("running as sensor %d (%s)", d.sensor_id, o->sensor ? o->sensor : "host name");

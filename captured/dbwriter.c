@@ -7,6 +7,7 @@
 #include "app_events.h"
 #include "copybuf.h"
 #include "db.h"
+#include "detect.h"
 #include "flow_export.h"
 
 #include <stdio.h>
@@ -121,6 +122,7 @@ static void flow_row(void *ctx, const struct flow *f, enum flow_end_reason why)
         return;
     struct flow_export x;
     flow_export(f, w->capture_id, &x);
+    flow_export_countries(&x);
     struct copybuf *b = &w->cur.buf[T_FLOWS];
     copy_u64(b, w->capture_id);
     copy_ts(b, f->first_us);
@@ -156,6 +158,8 @@ static void flow_row(void *ctx, const struct flow *f, enum flow_end_reason why)
     copy_u64(b, f->frags);
     copy_u64(b, f->icmp_errors);
     copy_text(b, flow_end_reason_name(why));
+    copy_text(b, x.orig_cc);
+    copy_text(b, x.resp_cc);
     copy_end_row(b);
     maybe_ship(w, T_FLOWS);
 }
@@ -225,10 +229,32 @@ static void event_row(void *ctx, const struct app_event *ev)
         dbwriter_event_row(w, ev);
 }
 
+/* One finding; rows with the same (capture, kind, key) merge in SQL. */
+static void alert_row(void *ctx, const struct ps_alert *a)
+{
+    struct dbwriter *w = ctx;
+    if (w->failed)
+        return;
+    struct copybuf *b = &w->cur.buf[T_ALERTS];
+    copy_u64(b, w->capture_id);
+    copy_text(b, a->kind);
+    copy_text(b, a->key);
+    copy_text(b, a->severity);
+    copy_inet(b, &a->src);
+    copy_inet(b, &a->dst);
+    copy_text(b, a->summary);
+    copy_text_array(b, a->evidence, (size_t)a->n_evidence);
+    copy_u64(b, a->count);
+    copy_ts(b, a->first_us);
+    copy_ts(b, a->last_us);
+    copy_end_row(b);
+    maybe_ship(w, T_ALERTS);
+}
+
 struct ps_sink dbwriter_sink(struct dbwriter *w)
 {
     struct ps_sink s = {.ctx = w, .packet = packet_row, .flow = flow_row,
-                        .bucket = bucket_row, .event = event_row};
+                        .bucket = bucket_row, .event = event_row, .alert = alert_row};
     return s;
 }
 

@@ -175,7 +175,8 @@ static int run(struct job *j, const char *path, int sensor_id)
                                        .policy = j->store_packets ? (int)j->o->packets : PACKETS_NONE,
                                        .first_n = j->o->packets_first_n, .flow = &j->o->flow,
                                        .ro = {.max_packets = j->max_packets, .bpf = j->filter,
-                                              .progress = on_progress, .ctx = j}},
+                                              .progress = on_progress, .ctx = j},
+                                       .detect = &j->o->detect},
                                    &p, err, sizeof err)
                  : 1;
     uint64_t packets = p ? ps_pipeline_counters(p)->packets : 0;

@@ -1,6 +1,7 @@
 /* live.c - live capture threads. */
 #include "live.h"
 
+#include "alerts.h"
 #include "dbwriter.h"
 #include "log.h"
 #include "pipeline.h"
@@ -92,6 +93,12 @@ struct live *live_open(const struct live_spec *spec, uint64_t capture_id,
     l->dw = l->pc ? dbwriter_new(NULL, capture_id, o->packets, o->packets_first_n) : NULL;
     struct ps_sink sink = l->dw ? dbwriter_sink(l->dw) : (struct ps_sink){0};
     l->p = l->dw ? ps_pipeline_new(&o->flow, &sink, capture_id) : NULL;
+    if (l->p && ps_pipeline_enable_detection(l->p, &o->detect) < 0) {
+        ps_pipeline_free(l->p);
+        l->p = NULL;
+    }
+    if (l->p)
+        rules_refresh_pipeline(l->p);
     if (!l->p) {
         if (l->pc && !err[0])
             snprintf(err, errlen, "out of memory for the flow table");
@@ -126,6 +133,7 @@ static void each_second(struct live *l)
         if (delta)
             ps_pipeline_add_drops(l->p, now, delta);
     }
+    rules_refresh_pipeline(l->p); /* a changed ruleset applies from the next packet */
     ps_pipeline_tick(l->p, now);
     const struct ps_counters *c = ps_pipeline_counters(l->p);
     pthread_mutex_lock(&l->mu);

@@ -39,6 +39,10 @@ void options_usage(FILE *out)
         "      --other-timeout S  idle timeout of ICMP and other flows (default 60)\n"
         "      --active-timeout S a flow longer than S is exported and restarted (default 3600)\n"
         "      --list-interfaces  print the interfaces this host can capture on\n"
+        "      --import-indicators FILE  add the addresses, networks and domains of FILE (text,\n"
+        "                         one a line, or CSV) to an indicator list\n"
+        "      --list NAME        with --import-indicators: the list (default 'default')\n"
+        "      --tsv alerts       with --read --no-db: print the security findings\n"
         "  -o, --set KEY=VALUE    any configuration key (see captured.conf.example)\n"
         "      --verbose          debug logging\n"
         "  -h, --help             this text\n"
@@ -116,6 +120,24 @@ static int apply_daemon(struct options *o, const char *key, const char *v)
         return set_int(&o->lease_s, v, 5, 3600);
     if (!strcmp(key, "heartbeat"))
         return set_int(&o->heartbeat_s, v, 1, 300);
+    if (!strcmp(key, "geo")) {
+        if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+            return -1;
+        o->geo_off = !strcmp(v, "off");
+        return 0;
+    }
+    if (!strcmp(key, "geoip-file"))
+        return (o->geo_v4 = strdup(v)) ? 0 : -1;
+    if (!strcmp(key, "geoip6-file"))
+        return (o->geo_v6 = strdup(v)) ? 0 : -1;
+    if (!strcmp(key, "geo-mmdb"))
+        return (o->geo_mmdb = *v ? strdup(v) : NULL, 0);
+    if (!strcmp(key, "geo-asn-mmdb"))
+        return (o->geo_asn_mmdb = *v ? strdup(v) : NULL, 0);
+    if (!strcmp(key, "rules-poll"))
+        return set_int(&o->rules_poll_s, v, 1, 3600);
+    if (!strncmp(key, "detect", 6))
+        return detect_config_set(&o->detect, key, v); /* -2: unknown key */
     if (!strcmp(key, "capture")) {
         if (o->n_captures >= 8 || strlen(v) >= sizeof o->captures[0])
             return -1;
@@ -208,7 +230,7 @@ static int read_config(struct options *o, const char *path, bool required, const
 }
 
 enum { O_NODB = 256, O_JSON, O_TSV, O_LIST, O_VERBOSE, O_MIGRATE, O_CHECK, O_NAME, O_MAXPKT, O_PACKETS, O_MAXFLOWS,
-       O_TCPTO, O_UDPTO, O_OTHERTO, O_ACTIVETO };
+       O_TCPTO, O_UDPTO, O_OTHERTO, O_ACTIVETO, O_IMPORT, O_IMPLIST };
 
 static const struct option long_opts[] = {
     {"read", required_argument, 0, 'r'},      {"no-db", no_argument, 0, O_NODB},
@@ -224,6 +246,8 @@ static const struct option long_opts[] = {
     {"other-timeout", required_argument, 0, O_OTHERTO},
     {"active-timeout", required_argument, 0, O_ACTIVETO},
     {"list-interfaces", no_argument, 0, O_LIST},
+    {"import-indicators", required_argument, 0, O_IMPORT},
+    {"list", required_argument, 0, O_IMPLIST},
     {"verbose", no_argument, 0, O_VERBOSE},    {"set", required_argument, 0, 'o'},
     {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, 'V'},
     {0, 0, 0, 0}};
@@ -289,6 +313,8 @@ static int handle_flag(struct options *o, int c, const char *arg, char *given, s
     case O_NAME: o->name = arg; return 0;
     case 'h': o->mode = MODE_HELP; return 0;
     case O_LIST: o->mode = MODE_LIST; return 0;
+    case O_IMPORT: o->mode = MODE_IMPORT; o->import_path = arg; return 0;
+    case O_IMPLIST: o->import_list = arg; return 0;
     case O_VERBOSE: o->verbose = 1; return 0;
     case 'o': return set_pair(o, arg, given, glen);
     case 'V': o->mode = MODE_VERSION; return 0;
@@ -310,6 +336,8 @@ int options_parse(int argc, char **argv, struct options *o)
     o->retention_days[1] = 30;  /* flows and application events */
     o->retention_days[2] = 180; /* traffic buckets */
     o->retention_days[3] = 180; /* alerts */
+    detect_config_defaults(&o->detect);
+    o->rules_poll_s = 5;
     char given[512] = "";
     int c;
     while ((c = getopt_long(argc, argv, "r:d:c:s:f:o:hV", long_opts, NULL)) != -1) {

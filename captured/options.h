@@ -3,13 +3,14 @@
 #define PS_CAPTURED_OPTIONS_H
 
 #include "dbwriter.h"
+#include "detect.h"
 #include "flow.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 enum captured_mode { MODE_DAEMON = 0, MODE_READ, MODE_MIGRATE, MODE_CHECK, MODE_HELP,
-                     MODE_VERSION, MODE_LIST };
+                     MODE_VERSION, MODE_LIST, MODE_IMPORT };
 
 struct options {
     enum captured_mode mode;
@@ -36,6 +37,11 @@ struct options {
     int verbose;
     int n_captures;         /* live captures started at launch (config 'capture' lines) */
     char captures[8][640];  /* "IFACE [filter=...] [snaplen=N] [promisc=0|1] [buffer_mb=N]" */
+    struct detect_config detect; /* "detect-*" settings (detect.h) */
+    bool geo_off;           /* geo = off */
+    const char *geo_v4, *geo_v6, *geo_mmdb, *geo_asn_mmdb; /* NULL = default */
+    int rules_poll_s;       /* daemon: seconds between rules version checks */
+    const char *import_path, *import_list; /* --import-indicators FILE --list NAME */
 };
 
 /* Parses argv and then the config file (argv wins). Returns 0, or 2 with a

@@ -90,10 +90,10 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 /* COPY text escaping. PostgreSQL refuses invalid UTF-8 and NUL, and packet
  * text can hold both: such bytes are written as the four characters \xHH. */
-static void put_escaped(struct copybuf *b, const char *s, size_t n)
+static void put_escaped_in(struct copybuf *b, const char *s, size_t n, int in_array)
 {
     static const char hex[] = "0123456789abcdef";
-    if (!reserve(b, n * 5))
+    if (!reserve(b, n * 7))
         return;
     char *o = b->data + b->len;
     const unsigned char *u = (const unsigned char *)s;
@@ -106,9 +106,12 @@ static void put_escaped(struct copybuf *b, const char *s, size_t n)
             *o++ = (char)c;
         } else {
             size_t len = c >= 0x80 ? utf8_len(u + i, n - i) : (c ? 1 : 0);
-            if (len == 0) { /* "\\xHH" in COPY is the text \xHH */
-                memcpy(o, "\\\\x", 3);
-                o += 3;
+            if (len == 0) { /* "\\xHH" in COPY is the text \xHH; in an array
+                             * element the backslash itself needs escaping */
+                const char *esc = in_array ? "\\\\\\\\x" : "\\\\x";
+                size_t elen = strlen(esc);
+                memcpy(o, esc, elen);
+                o += elen;
                 *o++ = hex[c >> 4];
                 *o++ = hex[c & 15];
                 continue;
@@ -119,6 +122,11 @@ static void put_escaped(struct copybuf *b, const char *s, size_t n)
         }
     }
     b->len = (size_t)(o - b->data);
+}
+
+static void put_escaped(struct copybuf *b, const char *s, size_t n)
+{
+    put_escaped_in(b, s, n, 0);
 }
 
 void copy_textn(struct copybuf *b, const char *s, size_t n)
@@ -236,11 +244,11 @@ void copy_text_array(struct copybuf *b, const char *const *items, size_t n)
         for (; *s; s++) {
             if (*s != '"' && *s != '\\')
                 continue;
-            put_escaped(b, run, (size_t)(s - run));
+            put_escaped_in(b, run, (size_t)(s - run), 1);
             put_escaped(b, "\\", 1);
             run = s; /* the quote or backslash itself starts the next run */
         }
-        put_escaped(b, run, (size_t)(s - run));
+        put_escaped_in(b, run, (size_t)(s - run), 1);
         put(b, "\"", 1);
     }
     put(b, "}", 1);

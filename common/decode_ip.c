@@ -60,9 +60,12 @@ enum ps_result ps_decode_ipv4(struct cursor *c, struct ps_packet *pkt)
         !cur_u16be(c, &id) || !cur_u16be(c, &frag) || !cur_u8(c, &ttl) ||
         !cur_u8(c, &proto) || !cur_skip(c, 2))
         return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
-    pkt->src.family = pkt->dst.family = 4;
-    if (!cur_copy(c, pkt->src.b, 4) || !cur_copy(c, pkt->dst.b, 4))
+    if (!cur_copy(c, pkt->src.b, 4))
         return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
+    pkt->src.family = 4; /* an address is reported only once it was read */
+    if (!cur_copy(c, pkt->dst.b, 4))
+        return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
+    pkt->dst.family = 4;
     unsigned ihl = (vihl & 0x0f) * 4u;
     if (total == 0 && (vihl >> 4) == 4) /* segmentation offload: length left 0 */
         total = (uint16_t)(cur_left(c) + 20 > 0xffff ? 0xffff : cur_left(c) + 20);
@@ -70,6 +73,7 @@ enum ps_result ps_decode_ipv4(struct cursor *c, struct ps_packet *pkt)
         return ps_mark(pkt, PS_MAL_IP_INVALID, PS_INVALID);
     pkt->ttl = ttl;
     pkt->ip_proto = proto;
+    pkt->frag_proto = proto;
     pkt->ip_len = total;
     pkt->ip_id = id;
     pkt->frag_offset = frag & 0x1fff;
@@ -81,6 +85,7 @@ enum ps_result ps_decode_ipv4(struct cursor *c, struct ps_packet *pkt)
         return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
     struct cursor pl = ip_payload(c, total - ihl);
     pkt->l3_payload = total - ihl;
+    pkt->frag_len = pkt->l3_payload;
     if (!pkt->first_fragment) {
         pkt->payload = cur_ptr(&pl);
         pkt->payload_len = (uint32_t)cur_left(&pl);
@@ -124,6 +129,10 @@ static enum ps_result ipv6_ext_headers(struct cursor *c, uint8_t *next, uint32_t
             return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
         *left -= (uint32_t)len;
         *next = hdr_next;
+        if (nh == IPPROTO_FRAGMENT_) { /* what follows the Fragment header is fragmented */
+            pkt->frag_len = *left;
+            pkt->frag_proto = hdr_next;
+        }
         if (nh == IPPROTO_FRAGMENT_ && !pkt->first_fragment)
             return PS_OK;
     }
@@ -138,9 +147,12 @@ enum ps_result ps_decode_ipv6(struct cursor *c, struct ps_packet *pkt)
     if (!cur_u32be(c, &vtcfl) || !cur_u16be(c, &plen) || !cur_u8(c, &next) ||
         !cur_u8(c, &hlim))
         return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
-    pkt->src.family = pkt->dst.family = 6;
-    if (!cur_copy(c, pkt->src.b, 16) || !cur_copy(c, pkt->dst.b, 16))
+    if (!cur_copy(c, pkt->src.b, 16))
         return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
+    pkt->src.family = 6;
+    if (!cur_copy(c, pkt->dst.b, 16))
+        return ps_mark(pkt, PS_MAL_IP_TRUNC, PS_TRUNCATED);
+    pkt->dst.family = 6;
     if ((vtcfl >> 28) != 6)
         return ps_mark(pkt, PS_MAL_IP_INVALID, PS_INVALID);
     pkt->ttl = hlim;

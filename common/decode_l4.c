@@ -69,13 +69,15 @@ static void decode_quoted(struct cursor *c, bool v6, struct ps_packet *pkt)
         ps_decode_ipv4(c, &inner);
     if (inner.src.family == 0)
         return;
-    pkt->quoted = (struct ps_quoted){0};
     pkt->quoted.present = true;
     pkt->quoted.src = inner.src;
     pkt->quoted.dst = inner.dst;
     pkt->quoted.proto = inner.ip_proto;
     pkt->quoted.sport = inner.sport;
     pkt->quoted.dport = inner.dport;
+    pkt->quoted.has_ports = inner.has_ports;
+    pkt->quoted.has_icmp = inner.has_icmp;
+    pkt->quoted.icmp_type = inner.icmp_type;
 }
 
 static bool icmp_is_error(bool v6, uint8_t type)
@@ -93,9 +95,9 @@ static enum ps_result decode_icmp(struct cursor *c, uint32_t wire_len, bool v6,
         return ps_mark(pkt, PS_MAL_L4_TRUNC, PS_TRUNCATED);
     pkt->has_icmp = true;
     bool err = icmp_is_error(v6, pkt->icmp_type);
-    if (!cur_u16be(c, &id) || !cur_skip(c, 2)) {
+    if (!cur_u16be(c, &id) || !cur_skip(c, 2)) { /* every ICMP header has 8 bytes */
         set_payload(pkt, c, 0);
-        return PS_OK;
+        return ps_mark(pkt, PS_MAL_L4_TRUNC, PS_TRUNCATED);
     }
     set_payload(pkt, c, wire_len >= 8 ? wire_len - 8 : 0);
     if (err && !pkt->quoted.present) {

@@ -112,7 +112,10 @@ struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt
 /* Expires idle flows given the current packet time. Cheap: O(expired). */
 void flow_table_expire(struct flow_table *t, int64_t now_us);
 
-/* Looks a flow up by a 5-tuple without creating it (ICMP error quotes). */
+/* Looks up the flow pkt would belong to, without creating or updating it
+ * (ICMP error quotes). */
+struct flow *flow_table_lookup(struct flow_table *t, const struct ps_packet *pkt);
+/* The same by a TCP/UDP/SCTP 5-tuple (either direction) and VLAN. */
 struct flow *flow_table_find(struct flow_table *t, const struct ps_addr *src,
                              const struct ps_addr *dst, uint8_t proto, uint16_t sport,
                              uint16_t dport, uint16_t vlan);

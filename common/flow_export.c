@@ -5,6 +5,7 @@
 #include "community_id.h"
 #include "copybuf.h"
 #include "decode.h"
+#include "geo.h"
 #include "strutil.h"
 
 #include <stdio.h>
@@ -30,6 +31,12 @@ void flow_export(const struct flow *f, uint64_t capture_id, struct flow_export *
     x->rtt_orig = (f->synack_us && f->ack_us) ? (double)(f->ack_us - f->synack_us) / 1e6 : -1;
     community_id_v1(0, f->key.family == 6 ? AF_INET6 : AF_INET, x->orig_h.b, x->resp_h.b, p,
                     x->orig_p, x->resp_p, x->community_id);
+}
+
+void flow_export_countries(struct flow_export *x)
+{
+    x->orig_cc = geo_country(geo_default(), &x->orig_h, x->cc_buf[0]);
+    x->resp_cc = geo_country(geo_default(), &x->resp_h, x->cc_buf[1]);
 }
 
 const char *flow_end_reason_name(enum flow_end_reason why)

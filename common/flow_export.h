@@ -22,9 +22,14 @@ struct flow_export {
     double rtt;           /* handshake SYN -> ACK in seconds, -1 unknown */
     double rtt_resp;      /* SYN -> SYN-ACK (the responder's side), -1 unknown */
     double rtt_orig;      /* SYN-ACK -> ACK (the originator's side), -1 unknown */
+    const char *orig_cc, *resp_cc; /* set by flow_export_countries; NULL unknown */
+    char cc_buf[2][4];
 };
 
 void flow_export(const struct flow *f, uint64_t capture_id, struct flow_export *x);
+/* Fills orig_cc/resp_cc: country code, or a label such as "PRIVATE" for
+ * special-purpose ranges (geo.h), from geo_default(). */
+void flow_export_countries(struct flow_export *x);
 const char *flow_end_reason_name(enum flow_end_reason why);
 
 const char *packet_proto_name(const struct ps_packet *pkt);

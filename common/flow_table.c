@@ -324,6 +324,15 @@ struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt
     return f;
 }
 
+struct flow *flow_table_lookup(struct flow_table *t, const struct ps_packet *pkt)
+{
+    struct flow_key k;
+    int a_is_src;
+    uint32_t slot;
+    flow_key_from(pkt, &k, &a_is_src);
+    return lookup(t, &k, key_hash(&k), &slot);
+}
+
 struct flow *flow_table_find(struct flow_table *t, const struct ps_addr *src,
                              const struct ps_addr *dst, uint8_t proto, uint16_t sport,
                              uint16_t dport, uint16_t vlan)
@@ -337,11 +346,7 @@ struct flow *flow_table_find(struct flow_table *t, const struct ps_addr *src,
     p.dport = dport;
     p.vlan = vlan;
     p.has_ports = proto == 6 || proto == 17 || proto == 132;
-    struct flow_key k;
-    int a_is_src;
-    flow_key_from(&p, &k, &a_is_src);
-    uint32_t slot;
-    return lookup(t, &k, key_hash(&k), &slot);
+    return flow_table_lookup(t, &p);
 }
 
 void flow_table_expire(struct flow_table *t, int64_t now_us)

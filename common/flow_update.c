@@ -34,8 +34,10 @@ static void key_ports(const struct ps_packet *pkt, uint16_t *sp, uint16_t *dp)
         uint8_t peer;
         int reply;
         if (icmp_counterpart(pkt->src.family == 6, pkt->icmp_type, &peer, &reply)) {
-            *sp = reply ? peer : pkt->icmp_type;
-            *dp = reply ? pkt->icmp_type : peer;
+            /* the request type stays with the requester: a reply travels
+             * from (reply type) to (request type) */
+            *sp = pkt->icmp_type;
+            *dp = peer;
         } else {
             *sp = pkt->icmp_type;
             *dp = pkt->icmp_code;

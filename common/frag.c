@@ -15,12 +15,12 @@ static uint32_t frag_hash(const struct ps_packet *p)
         memcpy(&w, p->dst.b + i, 4);
         h = (h ^ w) * 16777619u;
     }
-    return (h ^ p->ip_proto ^ ((uint32_t)p->vlan << 8)) % PS_FRAG_SLOTS;
+    return (h ^ p->frag_proto ^ ((uint32_t)p->vlan << 8)) % PS_FRAG_SLOTS;
 }
 
 static int same_datagram(const struct frag_entry *e, const struct ps_packet *p)
 {
-    return e->used && e->id == p->ip_id && e->proto == p->ip_proto && e->vlan == p->vlan &&
+    return e->used && e->id == p->ip_id && e->proto == p->frag_proto && e->vlan == p->vlan &&
            memcmp(&e->src, &p->src, sizeof e->src) == 0 &&
            memcmp(&e->dst, &p->dst, sizeof e->dst) == 0;
 }
@@ -72,7 +72,7 @@ static struct frag_entry *entry_for(struct frag_table *t, const struct ps_packet
     e->src = p->src;
     e->dst = p->dst;
     e->id = p->ip_id;
-    e->proto = p->ip_proto;
+    e->proto = p->frag_proto;
     e->vlan = p->vlan;
     e->ts_us = p->ts_us;
     return e;
@@ -84,8 +84,8 @@ static void remember_first(struct frag_entry *e, const struct ps_packet *p)
     e->first = *p;
     e->first.payload = NULL;
     e->first.payload_len = 0;
-    e->ip_hdr_len = p->ip_len - p->l3_payload;
-    e->l4_hdr_len = p->l3_payload >= p->payload_wire ? p->l3_payload - p->payload_wire : 0;
+    e->ip_hdr_len = p->ip_len - p->frag_len;
+    e->l4_hdr_len = p->frag_len >= p->payload_wire ? p->frag_len - p->payload_wire : 0;
 }
 
 static int complete(const struct frag_entry *e)
@@ -98,7 +98,7 @@ int frag_add(struct frag_table *t, const struct ps_packet *p, struct ps_packet *
              uint32_t *frames)
 {
     struct frag_entry *e = entry_for(t, p);
-    uint32_t lo = (uint32_t)p->frag_offset * 8u, hi = lo + p->l3_payload;
+    uint32_t lo = (uint32_t)p->frag_offset * 8u, hi = lo + p->frag_len;
     e->frames++;
     if (p->first_fragment && !e->have_first)
         remember_first(e, p);

@@ -35,6 +35,8 @@ struct ps_quoted {
     struct ps_addr src, dst;
     uint8_t proto;
     uint16_t sport, dport;
+    bool has_ports, has_icmp;
+    uint8_t icmp_type;
 };
 
 struct ps_packet {
@@ -58,6 +60,8 @@ struct ps_packet {
     bool is_fragment;    /* MF set or offset > 0 */
     bool first_fragment; /* offset 0 (carries the transport header) */
     bool more_fragments; /* MF / M flag */
+    uint32_t frag_len;   /* bytes of the fragmentable part this fragment carries */
+    uint8_t frag_proto;  /* protocol named where fragmentation starts (reassembly key) */
     uint16_t frag_offset; /* in 8-byte units */
     bool ip_options;     /* IPv4 options / IPv6 extension headers present */
 

@@ -4,6 +4,7 @@
 
 #include "app_engine.h"
 #include "decode.h"
+#include "detect.h"
 #include "frag.h"
 
 #include <stdlib.h>
@@ -16,6 +17,7 @@ struct ps_pipeline {
     struct traffic traffic;
     struct frag_table frags;
     struct app_engine *apps;
+    struct detector *det;     /* NULL: detection off */
     struct ps_counters c;
     int64_t last_expire_sec;
     uint64_t frame_no;
@@ -25,6 +27,8 @@ static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason wh
 {
     struct ps_pipeline *p = ctx;
     app_engine_flow_end(p->apps, f);
+    if (p->det)
+        detector_flow_end(p->det, f);
     if (p->sink.flow)
         p->sink.flow(p->sink.ctx, f, why);
 }
@@ -36,6 +40,33 @@ static void on_bucket(void *ctx, const struct traffic_bucket *b)
         p->sink.bucket(p->sink.ctx, b);
 }
 
+/* Application events pass the detector on their way to the sink. */
+static void on_app_event(void *ctx, const struct app_event *ev)
+{
+    struct ps_pipeline *p = ctx;
+    if (p->det)
+        detector_event(p->det, ev);
+    if (p->sink.event)
+        p->sink.event(p->sink.ctx, ev);
+}
+
+static void on_alert(void *ctx, const struct ps_alert *a)
+{
+    struct ps_pipeline *p = ctx;
+    if (p->sink.alert)
+        p->sink.alert(p->sink.ctx, a);
+}
+
+int ps_pipeline_enable_detection(struct ps_pipeline *p, const struct detect_config *cfg)
+{
+    if (p->det || !cfg->enabled)
+        return 0;
+    p->det = detector_new(cfg, p->capture_id, on_alert, p);
+    return p->det ? 0 : -1;
+}
+
+struct detector *ps_pipeline_detector(struct ps_pipeline *p) { return p->det; }
+
 struct ps_pipeline *ps_pipeline_new(const struct flow_config *cfg, const struct ps_sink *sink,
                                     uint64_t capture_id)
 {
@@ -45,7 +76,10 @@ struct ps_pipeline *ps_pipeline_new(const struct flow_config *cfg, const struct 
     p->sink = *sink;
     p->capture_id = capture_id;
     p->flows = flow_table_new(cfg, on_flow_end, p);
-    p->apps = app_engine_new(sink, capture_id);
+    struct ps_sink apps_sink = *sink;
+    apps_sink.ctx = p;
+    apps_sink.event = on_app_event;
+    p->apps = app_engine_new(&apps_sink, capture_id);
     if (!p->flows || !p->apps) {
         flow_table_free(p->flows);
         app_engine_free(p->apps);
@@ -63,6 +97,8 @@ void ps_pipeline_finish(struct ps_pipeline *p)
 {
     flow_table_flush(p->flows, FLOW_END_EOF);
     traffic_flush(&p->traffic);
+    if (p->det)
+        detector_flush(p->det);
 }
 
 void ps_pipeline_free(struct ps_pipeline *p)
@@ -73,6 +109,7 @@ void ps_pipeline_free(struct ps_pipeline *p)
     app_engine_detach(p->apps);
     flow_table_free(p->flows);
     app_engine_free(p->apps);
+    detector_free(p->det);
     free(p);
 }
 
@@ -106,8 +143,18 @@ static void count_layers(struct ps_counters *c, const struct ps_packet *pkt)
 static void tie_icmp_error(struct ps_pipeline *p, const struct ps_packet *pkt)
 {
     const struct ps_quoted *q = &pkt->quoted;
-    struct flow *f = flow_table_find(p->flows, &q->src, &q->dst, q->proto, q->sport, q->dport,
-                                     pkt->vlan);
+    struct ps_packet inner;
+    memset(&inner, 0, sizeof inner);
+    inner.src = q->src;
+    inner.dst = q->dst;
+    inner.ip_proto = q->proto;
+    inner.sport = q->sport;
+    inner.dport = q->dport;
+    inner.has_ports = q->has_ports;
+    inner.has_icmp = q->has_icmp;
+    inner.icmp_type = q->icmp_type;
+    inner.vlan = pkt->vlan;
+    struct flow *f = flow_table_lookup(p->flows, &inner);
     if (f)
         f->icmp_errors++;
 }
@@ -179,6 +226,8 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
     int dir = 0, is_new = 0;
     if (flow_eligible(&pkt))
         f = flow_of(p, &pkt, &datagram, &use, &dir, &is_new);
+    if (p->det)
+        detector_packet(p->det, use, f, dir, is_new);
     if (f)
         app_engine_packet(p->apps, f, use, dir);
     traffic_add(&p->traffic, &pkt, is_new);
@@ -192,6 +241,8 @@ void ps_pipeline_set_linktype(struct ps_pipeline *p, int dlt) { p->c.linktype = 
 void ps_pipeline_tick(struct ps_pipeline *p, int64_t now_us)
 {
     flow_table_expire(p->flows, now_us);
+    if (p->det)
+        detector_flush(p->det);
 }
 
 void ps_pipeline_add_drops(struct ps_pipeline *p, int64_t ts_us, uint64_t drops)

@@ -10,6 +10,9 @@
 #include <stddef.h>
 
 struct app_event; /* app_events.h */
+struct ps_alert;  /* detect.h */
+struct detect_config;
+struct detector;
 
 /* Every callback is optional. Pointers are borrowed for the call only. */
 struct ps_sink {
@@ -19,6 +22,7 @@ struct ps_sink {
     void (*flow)(void *ctx, const struct flow *f, enum flow_end_reason why);
     void (*bucket)(void *ctx, const struct traffic_bucket *b);
     void (*event)(void *ctx, const struct app_event *ev);
+    void (*alert)(void *ctx, const struct ps_alert *a); /* detectors' findings */
 };
 
 struct ps_counters {
@@ -45,6 +49,13 @@ void ps_pipeline_free(struct ps_pipeline *p);
 /* Feeds one frame. frame numbers are assigned here (1, 2, ...). */
 void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint8_t *data,
                        uint32_t caplen, uint32_t wirelen);
+
+/* Runs the security detectors (detect.h) on this pipeline's packets, flows
+ * and events; their alerts reach sink->alert, aggregated until
+ * ps_pipeline_finish() / ps_pipeline_tick(). 0, or -1 out of memory. */
+int ps_pipeline_enable_detection(struct ps_pipeline *p, const struct detect_config *cfg);
+/* The pipeline's detector (owned by it), NULL when detection is off. */
+struct detector *ps_pipeline_detector(struct ps_pipeline *p);
 
 const struct ps_counters *ps_pipeline_counters(const struct ps_pipeline *p);
 void ps_pipeline_set_linktype(struct ps_pipeline *p, int dlt);

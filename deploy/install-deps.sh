@@ -7,11 +7,16 @@ set -euo pipefail
 PACKAGES=(
     build-essential cmake pkg-config git
     libpcap-dev libpq-dev libfcgi-dev libjansson-dev libssl-dev libcap-dev
+    libmaxminddb-dev tor-geoipdb
     postgresql-15 postgresql-client-15
     nginx spawn-fcgi
     tshark softflowd
     python3 curl clang time
     iproute2 libcap2-bin procps
+    # deployment tests (tests/deploy): systemd-analyze and systemd-sysusers,
+    # systemd-nspawn for booting the units, docker-compose for validating
+    # docker-compose.yml, dpkg-dev for cpack's dpkg-shlibdeps, ping
+    systemd systemd-container docker-compose python3-yaml dpkg-dev util-linux iputils-ping
 )
 
 if [ "$(id -u)" -ne 0 ]; then
