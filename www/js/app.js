@@ -1,164 +1,254 @@
-// app.js - the PacketSight dashboard shell: polls /api/stats and /api/health
-// every REFRESH_MS and fills the cards. Values are written with textContent
-// only; each stat element also carries the raw number in data-value.
+// app.js - the dashboard shell: navigation, the capture and time-range
+// scope, the capture bar, the theme, and the router that mounts one page
+// module at a time from the URL hash. While a capture runs, the current
+// page refreshes every LIVE_MS (polling; each page updates in place).
 
-import {
-  formatBytes, formatCount, formatAge, formatTimestamp, captureFromSearch,
-} from './format.js';
+import { h, $, $$ } from './dom.js';
+import { apiGet, isAbort } from './api.js';
+import { parseHash, resolveScope } from './state.js';
+import { StatusBar } from './statusbar.js';
+import { ScopeBar } from './scope.js';
 
-const REFRESH_MS = 5000;
-const FETCH_TIMEOUT_MS = 4000;
-/* A heartbeat older than this marks the daemon as stale. */
-const HEARTBEAT_STALE_S = 60;
+const STATUS_MS = 1500;
+const LIVE_MS = 2000;
+const HEALTH_MS = 10000;
+const CAPTURES_MS = 15000;
 
-const $ = (id) => document.getElementById(id);
-const capture = captureFromSearch(window.location.search);
+const PAGES = {
+  dashboard: { title: 'Dashboard', load: () => import('./pages/dashboard.js') },
+  packets: { title: 'Packets', load: () => import('./pages/packets.js') },
+  flows: { title: 'Flows', load: () => import('./pages/flows.js') },
+  flow: { title: 'Flow', nav: 'flows', load: () => import('./pages/flow.js') },
+  analytics: { title: 'Analytics', load: () => import('./pages/analytics.js') },
+  hosts: { title: 'Hosts', load: () => import('./pages/hosts.js') },
+  host: { title: 'Host', nav: 'hosts', load: () => import('./pages/host.js') },
+  upload: { title: 'Upload', load: () => import('./pages/upload.js') },
+};
 
-async function fetchJson(url) {
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), FETCH_TIMEOUT_MS);
+const app = {
+  status: null, // last /api/capture-status answer
+  captures: [], // newest first, for the selector
+  liveId: null, // the running live capture, else the newest live one
+  capturing: false,
+};
+
+let current = null; // {name, arg, instance}
+let mountSeq = 0;
+
+// --- theme ---------------------------------------------------------------------
+
+const THEMES = ['auto', 'light', 'dark'];
+function currentTheme() {
+  return document.documentElement.getAttribute('data-theme') || 'auto';
+}
+function applyTheme(t) {
+  if (t === 'auto') document.documentElement.removeAttribute('data-theme');
+  else document.documentElement.setAttribute('data-theme', t);
   try {
-    const res = await fetch(url, {
-      cache: 'no-store',
-      headers: { Accept: 'application/json' },
-      signal: ctl.signal,
-    });
-    let body = null;
+    if (t === 'auto') localStorage.removeItem('ps-theme');
+    else localStorage.setItem('ps-theme', t);
+  } catch {
+    /* storage disabled */
+  }
+  const btn = $('#theme-toggle');
+  btn.textContent = { auto: '◐ Auto', light: '☀ Light', dark: '☾ Dark' }[t];
+  btn.setAttribute('aria-label', `Colour theme: ${t} (change)`);
+  window.dispatchEvent(new Event('themechange'));
+}
+
+// --- errors ----------------------------------------------------------------------
+
+function showBanner(msg) {
+  const b = $('#error-banner');
+  b.hidden = !msg;
+  b.textContent = msg || '';
+}
+
+// --- context for pages -----------------------------------------------------------
+
+function context() {
+  const { page, arg, params } = parseHash();
+  const { scope, problem } = resolveScope(params, app.liveId);
+  // Refresh on its own only when the view can change: a capture is running
+  // and the view covers it (all captures, the live one, or that capture)
+  // and the time range is open-ended.
+  const runningIds = new Set((app.status && app.status.live_captures || []).map((c) => String(c.id)));
+  const coversLive = !params.capture || params.capture === 'live' || runningIds.has(params.capture);
+  const live = app.capturing && coversLive && !params.to;
+  return { page, arg, params, scope, problem, live, app };
+}
+
+function pageName(page) {
+  return PAGES[page] ? page : null;
+}
+
+async function route() {
+  const ctx = context();
+  const name = pageName(ctx.page);
+  const spec = PAGES[name];
+  for (const a of $$('#nav a')) {
+    const on = a.dataset.page === (spec ? spec.nav || name : '');
+    if (on) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  scopeBar.sync();
+  const view = $('#view');
+  if (!spec) {
+    if (current) current.instance.destroy();
+    current = null;
+    view.replaceChildren(h('section', { class: 'panel' }, h('h1', null, 'Page not found'),
+      h('p', null, `There is no page “${ctx.page}”. `, h('a', { href: '#/dashboard' }, 'Go to the dashboard'), '.')));
+    document.title = 'Not found — PacketSight';
+    return;
+  }
+  document.title = `${ctx.arg ? `${ctx.arg} — ` : ''}${spec.title} — PacketSight`;
+  if (current && current.name === name && current.arg === ctx.arg) {
+    current.instance.update(ctx);
+    return;
+  }
+  const seq = ++mountSeq;
+  if (current) current.instance.destroy();
+  current = null;
+  let mod;
+  try {
+    mod = await spec.load();
+  } catch (err) {
+    view.replaceChildren(h('p', { class: 'panel-status error', role: 'alert' }, `This page could not be loaded: ${err.message}`));
+    return;
+  }
+  if (seq !== mountSeq) return;
+  const root = h('div', { class: `page page-${name}` });
+  view.replaceChildren(root);
+  const instance = mod.default(root, ctx);
+  current = { name, arg: ctx.arg, instance };
+  view.dataset.page = name;
+}
+
+// --- polling -----------------------------------------------------------------------
+
+let liveTimer = null;
+let liveBusy = false;
+
+async function liveTick() {
+  clearTimeout(liveTimer);
+  liveTimer = null;
+  if (document.hidden) return;
+  const ctx = context();
+  if (current && ctx.live && !liveBusy && current.instance.refresh) {
+    liveBusy = true;
     try {
-      body = await res.json();
-    } catch {
-      body = null; // nginx error pages are HTML
+      await current.instance.refresh(ctx);
+    } catch (err) {
+      if (!isAbort(err)) console.warn('live refresh', err);
+    } finally {
+      liveBusy = false;
     }
-    return { ok: res.ok, status: res.status, body };
-  } finally {
-    clearTimeout(timer);
   }
+  if (app.capturing) liveTimer = setTimeout(liveTick, LIVE_MS);
 }
 
-function setStat(id, raw, text) {
-  const el = $(id);
-  el.dataset.value = raw === null || raw === undefined ? '' : String(raw);
-  el.textContent = text;
-}
-
-function renderStats(stats) {
-  setStat('stat-packets', stats.packets, formatCount(stats.packets));
-  setStat('stat-bytes', stats.bytes, formatBytes(stats.bytes));
-  $('stat-bytes').title = `${formatCount(stats.bytes)} bytes`;
-  setStat('stat-flows', stats.flows, formatCount(stats.flows));
-  setStat('stat-hosts', stats.hosts, formatCount(stats.hosts));
-  setStat('stat-captures', stats.captures, formatCount(stats.captures));
-  $('stat-span').textContent = stats.first_ts
-    ? `${formatTimestamp(stats.first_ts)} – ${formatTimestamp(stats.last_ts)} UTC`
-    : '—';
-}
-
-function renderSensors(sensors) {
-  const body = $('health-sensors');
-  const rows = sensors.map((s) => {
-    const tr = document.createElement('tr');
-    for (const text of [s.name, formatTimestamp(s.last_seen), formatAge(s.age_s)]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
-    if (typeof s.age_s === 'number' && s.age_s > HEARTBEAT_STALE_S) tr.classList.add('stale');
-    return tr;
-  });
-  if (rows.length === 0) {
-    const tr = document.createElement('tr');
-    const td = document.createElement('td');
-    td.colSpan = 3;
-    td.className = 'muted';
-    td.textContent = 'no sensor has reported yet';
-    tr.append(td);
-    rows.push(tr);
-  }
-  body.replaceChildren(...rows);
-}
-
-function renderHealth(h) {
-  const db = $('health-database');
-  db.dataset.value = String(h.database);
-  db.textContent = h.database ? 'connected' : 'unavailable';
-  db.className = h.database ? 'good' : 'bad';
-
-  const schema = $('health-schema');
-  schema.dataset.value = h.schema_version === null ? '' : String(h.schema_version);
-  schema.textContent = h.schema_version === null
-    ? `unknown (expected ${h.expected_schema_version})`
-    : `${h.schema_version} (expected ${h.expected_schema_version})`;
-  schema.className = h.schema_version === h.expected_schema_version ? 'good' : 'bad';
-
-  const hb = $('health-heartbeat');
-  const age = h.daemon_heartbeat_age_s;
-  hb.dataset.value = age === null ? '' : String(age);
-  if (!h.database) hb.textContent = 'unknown';
-  else hb.textContent = age === null ? 'no sensor' : `${formatAge(age)} ago`;
-  hb.className = age === null || age > HEARTBEAT_STALE_S ? 'warn' : 'good';
-
-  renderSensors(Array.isArray(h.sensors) ? h.sensors : []);
-}
-
-function setStatus(kind, text) {
-  const pill = $('status-pill');
-  pill.className = `pill pill-${kind}`;
-  pill.textContent = text;
-}
-
-function showError(message) {
-  const banner = $('error-banner');
-  banner.hidden = !message;
-  banner.textContent = message || '';
-}
-
-async function refresh() {
-  const statsUrl = capture ? `/api/stats?capture=${encodeURIComponent(capture)}` : '/api/stats';
-  const [stats, health] = await Promise.allSettled([fetchJson(statsUrl), fetchJson('/api/health')]);
-  const problems = [];
-
-  if (stats.status === 'fulfilled' && stats.value.ok && stats.value.body) {
-    renderStats(stats.value.body);
-  } else {
-    const v = stats.status === 'fulfilled' ? stats.value : null;
-    problems.push(`stats: ${v ? (v.body && v.body.error) || `HTTP ${v.status}` : 'no answer'}`);
-  }
-
-  if (health.status === 'fulfilled' && health.value.body && 'database' in health.value.body) {
-    const h = health.value.body;
-    renderHealth(h);
-    if (h.status === 'ok') setStatus('ok', 'healthy');
-    else setStatus('bad', h.database ? 'degraded' : 'database down');
-    if (h.error) problems.push(`health: ${h.error}`);
-  } else {
-    setStatus('bad', 'API unreachable');
-    problems.push('health: no answer from the API');
-  }
-
-  showError(problems.join(' · '));
-  $('updated-at').textContent = new Date().toLocaleTimeString();
-}
-
-let timer = null;
-let running = false;
-
-async function tick() {
-  clearTimeout(timer);
-  if (running) return; // the running refresh reschedules itself
-  running = true;
+async function loadCaptures() {
   try {
-    await refresh();
-  } finally {
-    running = false;
-    // Schedule after completion so slow answers never pile up; pause while hidden.
-    if (!document.hidden) timer = setTimeout(tick, REFRESH_MS);
+    const r = await apiGet('/api/captures', { limit: 200, sort: 'id', order: 'desc' });
+    app.captures = r.items || [];
+    const live = app.captures.filter((c) => c.kind === 'live');
+    const running = (app.status && app.status.live_captures) || [];
+    app.liveId = running.length ? String(running[0].id) : (live.length ? String(live[0].id) : null);
+    scopeBar.setCaptures(app.captures);
+  } catch (err) {
+    if (!isAbort(err)) showBanner(`Captures list: ${err.message}`);
   }
 }
 
+let statusTimer = null;
+async function statusTick() {
+  clearTimeout(statusTimer);
+  await statusBar.poll();
+  statusTimer = setTimeout(statusTick, document.hidden ? 10000 : STATUS_MS);
+}
+
+function onStatus(st) {
+  const was = app.capturing;
+  const prevLive = app.liveId;
+  app.status = st;
+  const running = st && Array.isArray(st.live_captures) ? st.live_captures : [];
+  app.capturing = !!(st && (st.sensors || []).some((s) => s.capturing)) || running.length > 0;
+  if (running.length) app.liveId = String(running[0].id);
+  if (was !== app.capturing || (running.length && prevLive !== app.liveId)) {
+    // a capture began or ended: the selector and the page should know.
+    loadCaptures().then(() => {
+      const ctx = context();
+      if (current) current.instance.update(ctx);
+    });
+  }
+  document.body.classList.toggle('is-live', app.capturing);
+  window.dispatchEvent(new CustomEvent('ps-status'));
+  if (app.capturing && !liveTimer) liveTimer = setTimeout(liveTick, LIVE_MS);
+}
+
+async function healthTick() {
+  const pill = $('#status-pill');
+  try {
+    const hres = await fetch('/api/health', { cache: 'no-store', headers: { Accept: 'application/json' } });
+    let body = null;
+    try { body = await hres.json(); } catch { body = null; }
+    if (body && body.status === 'ok') {
+      pill.className = 'pill pill-ok';
+      pill.textContent = 'healthy';
+      pill.title = `database connected · schema ${body.schema_version}`;
+      showBanner('');
+    } else if (body && 'database' in body) {
+      pill.className = 'pill pill-bad';
+      pill.textContent = body.database ? 'degraded' : 'database down';
+      pill.title = body.error || '';
+      showBanner(`PacketSight is degraded: ${body.error || body.status}${body.detail ? ` — ${body.detail}` : ''}`);
+    } else {
+      pill.className = 'pill pill-bad';
+      pill.textContent = 'API unreachable';
+      showBanner(`The API does not answer (HTTP ${hres.status}). Is webapi running?`);
+    }
+  } catch {
+    pill.className = 'pill pill-bad';
+    pill.textContent = 'offline';
+    showBanner('Cannot reach the PacketSight server.');
+  }
+  setTimeout(healthTick, HEALTH_MS);
+}
+
+// --- boot ------------------------------------------------------------------------------
+
+const statusBar = new StatusBar($('#capture-bar'), { onChange: onStatus });
+const scopeBar = new ScopeBar($('#scope-bar'));
+
+$('#theme-toggle').addEventListener('click', () => {
+  const t = THEMES[(THEMES.indexOf(currentTheme()) + 1) % THEMES.length];
+  applyTheme(t);
+});
+applyTheme(currentTheme());
+
+window.addEventListener('hashchange', () => route());
 document.addEventListener('visibilitychange', () => {
-  if (!document.hidden) tick();
-  else clearTimeout(timer);
+  if (!document.hidden) {
+    statusTick();
+    if (app.capturing) liveTick();
+  }
+});
+// Keyboard: "/" focuses the first filter of the page.
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === '/' && !ev.ctrlKey && !ev.metaKey && !/^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName)) {
+    const f = $('#view form.filters input, #view form.filters select');
+    if (f) {
+      ev.preventDefault();
+      f.focus();
+    }
+  }
 });
 
-if (capture) $('totals-scope').textContent = `capture ${capture}`;
-tick();
+(async () => {
+  await Promise.all([statusTick(), loadCaptures()]);
+  if (!window.location.hash) history.replaceState(null, '', '#/dashboard');
+  await route();
+  healthTick();
+  setInterval(loadCaptures, CAPTURES_MS);
+})();
+
