@@ -87,11 +87,16 @@ static json_t *status_json(struct daemon *d)
         if (!d->lives[i])
             continue;
         live_get_status(d->lives[i], &st);
-        json_t *c = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:s}", "interface",
+        char started[32];
+        time_t t = (time_t)(st.started_us / 1000000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_t *c = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "interface",
                               live_iface(d->lives[i]), "capture_id", (json_int_t)st.capture_id,
                               "packets", (json_int_t)st.packets, "bytes", (json_int_t)st.bytes,
                               "drops", (json_int_t)st.drops, "flows", (json_int_t)st.flows,
-                              "started_at", (double)st.started_us / 1e6, "error", st.error);
+                              "started_at", started, "error", st.error);
         if (json_array_size(caps) == 0)
             json_object_update(root, c);
         json_array_append_new(caps, c);
@@ -109,8 +114,33 @@ static json_t *status_json(struct daemon *d)
     return root;
 }
 
+/* Running totals of live captures, so that the captures row (and the
+ * API's totals) move while the capture runs, not only when it ends. */
+static void live_totals(struct daemon *d)
+{
+    for (int i = 0; i < MAX_LIVE; i++) {
+        struct live_status st;
+        if (!d->lives[i])
+            continue;
+        live_get_status(d->lives[i], &st);
+        char v[5][24];
+        snprintf(v[0], sizeof v[0], "%llu", (unsigned long long)st.capture_id);
+        snprintf(v[1], sizeof v[1], "%llu", (unsigned long long)st.packets);
+        snprintf(v[2], sizeof v[2], "%llu", (unsigned long long)st.bytes);
+        snprintf(v[3], sizeof v[3], "%llu", (unsigned long long)st.flows);
+        snprintf(v[4], sizeof v[4], "%llu", (unsigned long long)st.drops);
+        const char *params[5] = {v[0], v[1], v[2], v[3], v[4]};
+        PQclear(PQexecParams(d->ctl,
+                             "UPDATE captures SET packets = $2, bytes = $3, flows = $4, drops = $5,"
+                             " first_ts = coalesce(first_ts, started_at), last_ts = now()"
+                             " WHERE id = $1 AND status = 'running'",
+                             5, NULL, params, NULL, NULL, 0));
+    }
+}
+
 static int heartbeat(struct daemon *d)
 {
+    live_totals(d);
     json_t *st = status_json(d);
     char *text = json_dumps(st, JSON_COMPACT);
     char id[16];

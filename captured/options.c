@@ -327,7 +327,7 @@ int options_parse(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof *o);
     optind = 1; /* parsed again on SIGHUP */
     flow_config_defaults(&o->flow);
-    o->heartbeat_s = 5;
+    o->heartbeat_s = 2;
     o->user = "packetsight";
     o->queue_mb = 256;
     o->job_workers = 1;

@@ -241,6 +241,9 @@ void ps_pipeline_set_linktype(struct ps_pipeline *p, int dlt) { p->c.linktype = 
 void ps_pipeline_tick(struct ps_pipeline *p, int64_t now_us)
 {
     flow_table_expire(p->flows, now_us);
+    /* a second is written once it is 2 s old: late packets of the kernel
+     * buffer still land in their own bucket */
+    traffic_flush_before(&p->traffic, now_us / 1000000 - 2);
     if (p->det)
         detector_flush(p->det);
 }

@@ -68,6 +68,19 @@ void traffic_add_drops(struct traffic *t, int64_t sec, uint64_t drops)
     bucket_for(t, sec)->drops += drops;
 }
 
+void traffic_flush_before(struct traffic *t, int64_t sec)
+{
+    for (int i = 0; i < PS_TRAFFIC_WINDOW; i++) {
+        struct traffic_bucket *b = &t->win[i];
+        if (b->used && b->second < sec) {
+            if (t->emit)
+                t->emit(t->ctx, b);
+            t->emitted++;
+            b->used = 0;
+        }
+    }
+}
+
 void traffic_flush(struct traffic *t)
 {
     /* emit in time order so COPY batches stay sorted */

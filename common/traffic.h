@@ -35,5 +35,8 @@ void traffic_add(struct traffic *t, const struct ps_packet *pkt, int new_flow);
 /* Adds kernel drops to the bucket of second sec (live capture). */
 void traffic_add_drops(struct traffic *t, int64_t sec, uint64_t drops);
 void traffic_flush(struct traffic *t);
+/* Emits every bucket older than sec (live capture: a second is complete once
+ * the clock has moved past it). */
+void traffic_flush_before(struct traffic *t, int64_t sec);
 
 #endif
