@@ -7,12 +7,14 @@
 #include "pipeline.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct live {
     struct live_spec spec;
@@ -147,12 +149,31 @@ static void each_second(struct live *l)
         writer_put_batch(l->wr, &b);
 }
 
+/* Waits up to 200 ms for packets. libpcap's own timeout does not fire on
+ * Linux while no packet arrives, so the thread polls the descriptor itself
+ * and the once-a-second work runs on an idle interface too. */
+static void wait_readable(struct live *l)
+{
+    int fd = pcap_get_selectable_fd(l->pc);
+    if (fd < 0) {
+        usleep(20000);
+        return;
+    }
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    poll(&pfd, 1, 200);
+}
+
 static void *live_main(void *arg)
 {
     struct live *l = arg;
     int64_t last = wall_us();
+    char err[PCAP_ERRBUF_SIZE];
+    if (pcap_setnonblock(l->pc, 1, err) != 0)
+        log_warn("capture on %s: non-blocking mode: %s", l->spec.iface, err);
     while (!atomic_load(&l->stop)) {
         int n = pcap_dispatch(l->pc, 4096, on_packet, (u_char *)l);
+        if (n == 0)
+            wait_readable(l);
         if (n == PCAP_ERROR) {
             pthread_mutex_lock(&l->mu);
             snprintf(l->st.error, sizeof l->st.error, "%s: %s", l->spec.iface, pcap_geterr(l->pc));
