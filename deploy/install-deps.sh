@@ -12,6 +12,7 @@ PACKAGES=(
     nginx spawn-fcgi
     tshark softflowd
     python3 curl clang time
+    nodejs chromium
     iproute2 libcap2-bin procps
     # deployment tests (tests/deploy): systemd-analyze and systemd-sysusers,
     # systemd-nspawn for booting the units, docker-compose for validating
