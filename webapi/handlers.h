@@ -10,7 +10,12 @@
 /* Everything a handler may touch; one per process. */
 struct web_ctx {
     struct webdb db;
+    long long upload_max; /* bytes of one uploaded file (PACKETSIGHT_UPLOAD_MAX) */
 };
+
+/* Default of PACKETSIGHT_UPLOAD_MAX: 1 GiB. nginx's client_max_body_size
+ * (deploy/nginx) is set a little above it for the multipart framing. */
+#define WEB_UPLOAD_MAX_DEFAULT (1024LL * 1024 * 1024)
 
 typedef void (*web_handler)(struct web_ctx *ctx, const struct http_request *req,
                             struct http_reply *reply);
@@ -31,8 +36,40 @@ json_t *pgcol_string(const PGresult *r, int row, int col); /* UTF-8 text */
 #define SQL_ISO_UTC(col) \
     "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* handlers_overview.c */
-void handle_health(struct web_ctx *ctx, const struct http_request *req, struct http_reply *reply);
-void handle_stats(struct web_ctx *ctx, const struct http_request *req, struct http_reply *reply);
+/* The {id} of the path as a positive id; 0 after a 400 in reply (captures.c). */
+long long path_id(const struct http_request *req, struct http_reply *reply, const char *what);
+
+#define HANDLER(name) \
+    void name(struct web_ctx *ctx, const struct http_request *req, struct http_reply *reply)
+
+HANDLER(handle_health);            /* handlers_overview.c */
+HANDLER(handle_stats);
+HANDLER(handle_protocol_distribution); /* overview_traffic.c */
+HANDLER(handle_traffic_timeline);
+HANDLER(handle_top_talkers);       /* overview_top.c */
+HANDLER(handle_port_analysis);
+HANDLER(handle_geo_analysis);
+HANDLER(handle_recent_activity);   /* overview_recent.c */
+HANDLER(handle_flows);             /* lists_traffic.c */
+HANDLER(handle_packets);
+HANDLER(handle_flow_get);          /* flow_detail.c */
+HANDLER(handle_hosts);             /* hosts.c */
+HANDLER(handle_host_get);          /* host_detail.c */
+HANDLER(handle_dns);               /* lists_events.c */
+HANDLER(handle_http);
+HANDLER(handle_tls);
+HANDLER(handle_alerts);
+HANDLER(handle_captures);          /* captures.c */
+HANDLER(handle_capture_get);
+HANDLER(handle_capture_delete);
+HANDLER(handle_jobs);              /* jobs.c */
+HANDLER(handle_job_get);
+HANDLER(handle_start_capture);     /* control.c */
+HANDLER(handle_stop_capture);
+HANDLER(handle_capture_request_get);
+HANDLER(handle_capture_status);    /* status.c */
+HANDLER(handle_interfaces);
+HANDLER(handle_upload_pcap);       /* upload.c */
+HANDLER(handle_validate_pcap);     /* validate.c */
 
 #endif

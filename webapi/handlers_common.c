@@ -1,6 +1,6 @@
 /* handlers_common.c - helpers every handler uses: database failures as
  * replies, PGresult columns as JSON values. */
-#include "handlers.h"
+#include "columns.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,12 +16,17 @@ void handler_db_failure(struct web_ctx *ctx, enum webdb_status status,
                                  ctx->db.schema_err));
         break;
     case WEBDB_ERROR:
-        http_reply_error(reply, 500, "database query failed");
+        http_reply_fail(reply, 500, "internal error", "a database query failed (see the log)");
+        break;
+    case WEBDB_INVALID:
+        http_reply_fail(reply, 400, "invalid parameter",
+                        "a value (e.g. the cursor) was refused by the database");
         break;
     case WEBDB_UNAVAILABLE:
     case WEBDB_OK: /* not a failure; treated as unavailable to stay safe */
     default:
-        http_reply_error(reply, 503, "database unavailable");
+        http_reply_fail(reply, 503, "database unavailable",
+                        "the database cannot be reached or timed out; retry later");
         break;
     }
 }
@@ -57,4 +62,27 @@ json_t *pgcol_string(const PGresult *r, int row, int col)
         return json_null();
     json_t *s = json_stringn(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
     return s ? s : json_null();
+}
+
+json_t *query_items(struct web_ctx *ctx, struct http_reply *reply, const struct column *cols,
+                    int ncols, const char *from_where, int nparams, const char *const *params)
+{
+    struct sqlq q;
+    sqlq_init(&q);
+    list_select(&q, cols, ncols);
+    sqlq_add(&q, from_where);
+    json_t *items = NULL;
+    enum webdb_status st = WEBDB_ERROR;
+    PGresult *r = q.failed ? NULL
+                           : webdb_query(&ctx->db, q.sql, nparams, params, 0, &st);
+    sqlq_free(&q);
+    if (!r) {
+        handler_db_failure(ctx, st, reply);
+        return NULL;
+    }
+    items = list_rows_json(r, cols, ncols);
+    PQclear(r);
+    if (!items)
+        http_reply_error(reply, 500, "out of memory");
+    return items;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *env_get(char **envp, const char *name)
 {
@@ -22,8 +23,28 @@ size_t http_uri_path_len(const char *uri)
     return strcspn(uri, "?");
 }
 
+const char *http_env(const struct http_request *req, const char *name)
+{
+    return env_get(req->envp, name);
+}
+
+static long long parse_content_length(const char *s)
+{
+    if (!s || !*s || strlen(s) > 18 || strspn(s, "0123456789") != strlen(s))
+        return -1;
+    return strtoll(s, NULL, 10);
+}
+
 void http_request_from_env(struct http_request *req, char **envp)
 {
+    const char *ctype = env_get(envp, "CONTENT_TYPE");
+    req->envp = envp;
+    req->path_arg = NULL;
+    req->path_arg_len = 0;
+    req->in = NULL;
+    req->out = NULL;
+    req->content_length = parse_content_length(env_get(envp, "CONTENT_LENGTH"));
+    req->content_type = ctype ? ctype : "";
     const char *method = env_get(envp, "REQUEST_METHOD");
     const char *query = env_get(envp, "QUERY_STRING");
     const char *uri = env_get(envp, "REQUEST_URI");
@@ -53,7 +74,120 @@ void http_reply_set(struct http_reply *reply, int status, json_t *body)
 
 void http_reply_error(struct http_reply *reply, int status, const char *message)
 {
-    http_reply_set(reply, status, json_pack("{s:s}", "error", message));
+    http_reply_set(reply, status, json_pack("{s:s, s:s}", "error", message, "detail", message));
+}
+
+static json_t *error_body(const char *error, const char *fmt, va_list ap)
+{
+    char detail[512];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    /* Details may quote request text: keep the answer valid UTF-8. */
+    if (!http_utf8_valid(detail, strlen(detail)))
+        snprintf(detail, sizeof detail, "%s", error);
+    return json_pack("{s:s, s:s}", "error", error, "detail", detail);
+}
+
+void http_reply_fail(struct http_reply *reply, int status, const char *error, const char *fmt,
+                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    http_reply_set(reply, status, error_body(error, fmt, ap));
+    va_end(ap);
+}
+
+void http_reply_bad_param(struct http_reply *reply, const char *name, const char *fmt, ...)
+{
+    char msg[448];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char shown[72];
+    snprintf(shown, sizeof shown, "%s", http_utf8_valid(name, strlen(name)) ? name : "?");
+    http_reply_fail(reply, 400, "invalid parameter", "%s: %s", shown, msg);
+    if (reply->body)
+        json_object_set_new(reply->body, "parameter", json_string(shown));
+}
+
+int http_stream_begin(const struct http_request *req, struct http_reply *reply, int status,
+                      const char *content_type, const char *filename)
+{
+    if (!req->out)
+        return -1;
+    FCGX_FPrintF(req->out,
+                 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
+                 "X-Content-Type-Options: nosniff\r\n",
+                 status, http_status_text(status), content_type);
+    if (filename)
+        FCGX_FPrintF(req->out, "Content-Disposition: attachment; filename=\"%s\"\r\n",
+                     filename);
+    FCGX_PutS("\r\n", req->out);
+    reply->status = status;
+    reply->streamed = 1;
+    return 0;
+}
+
+long http_read_body(const struct http_request *req, char *buf, size_t max,
+                    struct http_reply *reply)
+{
+    if (req->content_length > (long long)max) {
+        http_reply_fail(reply, 413, "too large", "request body over %zu bytes", max);
+        return -1;
+    }
+    if (!req->in || req->content_length <= 0)
+        return 0;
+    int n = FCGX_GetStr(buf, (int)req->content_length, req->in);
+    if (n != (int)req->content_length) {
+        http_reply_fail(reply, 400, "invalid body", "body shorter than its Content-Length");
+        return -2;
+    }
+    return n;
+}
+
+int http_content_type_is(const struct http_request *req, const char *type)
+{
+    size_t n = strlen(type), len = strcspn(req->content_type, ";");
+    while (len > 0 && req->content_type[len - 1] == ' ')
+        len--;
+    return len == n && strncasecmp(req->content_type, type, n) == 0;
+}
+
+int http_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned min;
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t') || c == 0x7f)
+                return 0;
+            i++;
+            continue;
+        }
+        if ((c & 0xe0) == 0xc0) {
+            n = 1, min = 0x80, c &= 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2, min = 0x800, c &= 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3, min = 0x10000, c &= 0x07;
+        } else {
+            return 0;
+        }
+        if (len - i <= n)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            c = c << 6 | (s[i + k] & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c < 0xa0))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
 }
 
 void http_reply_clear(struct http_reply *reply)
@@ -73,7 +207,9 @@ const char *http_status_text(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 411: return "Length Required";
     case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";
@@ -141,9 +277,7 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Decodes src[0..len) into out (outlen bytes incl. NUL): 0, or -1 when
- * malformed, holding a NUL, or too long. */
-static int percent_decode(const char *src, size_t len, char *out, size_t outlen)
+int http_query_decode(const char *src, size_t len, char *out, size_t outlen)
 {
     size_t o = 0;
     if (outlen == 0)
@@ -185,7 +319,7 @@ int http_query_param(const char *query, const char *name, char *out, size_t outl
         if (key_len > pair_len)
             key_len = pair_len;
         char key[64];
-        if (pair_len > 0 && percent_decode(p, key_len, key, sizeof key) == 0 &&
+        if (pair_len > 0 && http_query_decode(p, key_len, key, sizeof key) == 0 &&
             strcmp(key, name) == 0) {
             const char *val = p + key_len;
             size_t val_len = pair_len - key_len;
@@ -193,7 +327,7 @@ int http_query_param(const char *query, const char *name, char *out, size_t outl
                 val++;
                 val_len--;
             }
-            return percent_decode(val, val_len, out, outlen) == 0 ? 1 : -1;
+            return http_query_decode(val, val_len, out, outlen) == 0 ? 1 : -1;
         }
         p += pair_len;
         if (*p)

@@ -4,11 +4,13 @@
 #ifndef PS_WEBAPI_HTTP_H
 #define PS_WEBAPI_HTTP_H
 
+#include <fcgiapp.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Longest query-string value a handler may ask for (decoded, without NUL). */
-#define HTTP_PARAM_MAX 256
+#define HTTP_PARAM_MAX 1024
 /* Longest path echoed back in a 404 body; longer paths are cut. */
 #define HTTP_ECHO_PATH_MAX 256
 
@@ -16,13 +18,21 @@ struct http_request {
     const char *method; /* "GET", ...; borrowed from the FastCGI environment */
     const char *path;   /* start of the path; NOT NUL-terminated at path_len */
     size_t path_len;    /* bytes of path, query string excluded */
+    const char *path_arg; /* the {id} segment of a "/api/x/{id}" route (raw), or NULL */
+    size_t path_arg_len;
     const char *query;  /* raw query string without '?', "" when none */
+    char **envp;        /* the FastCGI environment (borrowed); may be NULL */
+    FCGX_Stream *in;    /* request body; NULL when there is none (unit tests) */
+    FCGX_Stream *out;   /* response stream for handlers that stream; may be NULL */
+    long long content_length; /* CONTENT_LENGTH, -1 when absent or invalid */
+    const char *content_type; /* CONTENT_TYPE, "" when absent */
 };
 
 struct http_reply {
     int status;        /* HTTP status code */
     json_t *body;      /* owned by the reply; http_reply_clear() frees it */
     const char *allow; /* static string for the Allow header (405), or NULL */
+    int streamed;      /* the handler wrote the whole response to req->out */
 };
 
 /* Fills req from FastCGI parameters (envp as FCGX_Request.envp). The path is
@@ -34,8 +44,27 @@ void http_request_from_env(struct http_request *req, char **envp);
  * A previous body is freed. */
 void http_reply_set(struct http_reply *reply, int status, json_t *body);
 
-/* Replies {"error": message} with the given status. */
+/* Replies {"error": message, "detail": message} with the given status. */
 void http_reply_error(struct http_reply *reply, int status, const char *message);
+
+/* Replies {"error": error, "detail": printf(fmt, ...)} with the given status. */
+void http_reply_fail(struct http_reply *reply, int status, const char *error, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+
+/* 400 {"error": "invalid parameter", "parameter": name, "detail": name + ": " + printf(fmt)}. */
+void http_reply_bad_param(struct http_reply *reply, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Value of FastCGI variable `name` ("HTTP_X_FILE_NAME"), or NULL. */
+const char *http_env(const struct http_request *req, const char *name);
+
+/* Starts a streamed answer: writes Status, Content-Type, optional
+ * Content-Disposition (attachment; filename="<filename>") and the usual
+ * security headers to req->out, and marks the reply streamed. The body
+ * follows with FCGX_PutStr on req->out. Returns 0, or -1 when there is no
+ * output stream. */
+int http_stream_begin(const struct http_request *req, struct http_reply *reply, int status,
+                      const char *content_type, const char *filename);
 
 /* Frees the body; the reply can be reused. */
 void http_reply_clear(struct http_reply *reply);
@@ -49,6 +78,23 @@ const char *http_status_text(int status);
  * the JSON body plus a newline unless head_only. Returns the buffer (caller
  * frees) and its length in *len, or NULL when out of memory. */
 char *http_reply_render(const struct http_reply *reply, int head_only, size_t *len);
+
+/* Reads the whole request body into buf (at most max bytes). Returns its
+ * length, or -1 with 413 in reply when longer than max, or -2 with 400 when
+ * shorter than its Content-Length. */
+long http_read_body(const struct http_request *req, char *buf, size_t max,
+                    struct http_reply *reply);
+
+/* 1 when the Content-Type's media type (before ';', case-insensitive) is type. */
+int http_content_type_is(const struct http_request *req, const char *type);
+
+/* Checks that s[0..len) is well-formed UTF-8 without NUL or C0/C1 control
+ * characters other than tab (RFC 3629). Returns 1 when valid. */
+int http_utf8_valid(const char *s, size_t len);
+
+/* Percent-decodes src[0..len) ('+' is a space) into out (outlen bytes incl.
+ * NUL): 0, or -1 when malformed, holding an encoded NUL, or too long. */
+int http_query_decode(const char *src, size_t len, char *out, size_t outlen);
 
 /* Finds parameter `name` in a raw query string ("a=1&b=x%20y") and writes its
  * percent-decoded value ('+' is a space) to out. Returns 1 when found (first

@@ -42,12 +42,47 @@ static void usage(FILE *f)
             "  -V, --version      print the version\n"
             "  -h, --help         this text\n"
             "\n"
+            "Uploads larger than $PACKETSIGHT_UPLOAD_MAX (bytes, or with K/M/G; default\n"
+            "1G) are refused with 413; keep nginx's client_max_body_size a little above.\n"
+            "\n"
             "At start webapi refuses to run (exit 1) when the database cannot be\n"
             "reached or its schema version is not %d. Afterwards a lost connection\n"
             "is re-established on the next request; meanwhile requests get 503.\n"
             "Prefer the environment (or ~/.pgpass) over --db for passwords:\n"
             "command lines are visible to every local user.\n",
             ps_schema_version_expected());
+}
+
+/* Reads what the handler left of the body: closing a socket with unread
+ * data makes the kernel reset it, and nginx could lose our answer. */
+static void drain_body(FCGX_Stream *in)
+{
+    static char sink[65536];
+    while (FCGX_GetStr(sink, sizeof sink, in) > 0)
+        ;
+}
+
+/* PACKETSIGHT_UPLOAD_MAX: bytes, with an optional K/M/G suffix (powers of 1024). */
+static long long upload_max_from_env(void)
+{
+    const char *v = getenv("PACKETSIGHT_UPLOAD_MAX");
+    if (!v || !*v)
+        return WEB_UPLOAD_MAX_DEFAULT;
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    int shift = 0;
+    if (end && (*end == 'K' || *end == 'k'))
+        shift = 10, end++;
+    else if (end && (*end == 'M' || *end == 'm'))
+        shift = 20, end++;
+    else if (end && (*end == 'G' || *end == 'g'))
+        shift = 30, end++;
+    if (errno || end == v || *end || n < 1 || n > (1LL << 50) >> shift) {
+        weblog("PACKETSIGHT_UPLOAD_MAX=%s is not a size; using %lld", v, WEB_UPLOAD_MAX_DEFAULT);
+        return WEB_UPLOAD_MAX_DEFAULT;
+    }
+    return n << shift;
 }
 
 static int serve(struct web_ctx *ctx, int listen_fd)
@@ -61,7 +96,15 @@ static int serve(struct web_ctx *ctx, int listen_fd)
         struct http_request req;
         struct http_reply reply = {0};
         http_request_from_env(&req, fr.envp);
+        req.in = fr.in;
+        req.out = fr.out;
         router_dispatch(ctx, &req, &reply);
+        drain_body(fr.in);
+        if (reply.streamed) {
+            http_reply_clear(&reply);
+            FCGX_Finish_r(&fr);
+            continue;
+        }
         if (reply.status == 0)
             http_reply_error(&reply, 500, "internal error");
 
@@ -117,7 +160,7 @@ int main(int argc, char **argv)
     }
 
     const char *conninfo = ps_db_conninfo(db_arg, WEBAPI_DB_ENV);
-    struct web_ctx ctx;
+    struct web_ctx ctx = {.upload_max = upload_max_from_env()};
     char err[PS_ERRBUF];
 
     if (check_only) {

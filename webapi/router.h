@@ -1,5 +1,7 @@
 /* router.h - maps method + path to a handler. Paths match exactly (no
- * trailing-slash or case folding); HEAD is served by the GET handler. */
+ * trailing-slash or case folding), except a route ending in "/{id}", which
+ * matches one more non-empty segment without '/' (the {id} that handlers
+ * find in req->path_arg); HEAD is served by the GET handler. */
 #ifndef PS_WEBAPI_ROUTER_H
 #define PS_WEBAPI_ROUTER_H
 
@@ -9,7 +11,7 @@
 
 struct route {
     const char *method; /* "GET", "POST", ... */
-    const char *path;   /* exact path, e.g. "/api/health" */
+    const char *path;   /* exact path, e.g. "/api/health", or "/api/jobs/{id}" */
     web_handler handler;
 };
 
@@ -26,10 +28,14 @@ enum route_match router_lookup(const struct route *table, size_t n, const char *
                                const char *path, size_t path_len, const struct route **found,
                                char *allow, size_t allowlen);
 
+/* Whether route path `pattern` matches path[0..path_len); for a "/{id}" route
+ * sets *arg / *arg_len to the segment. */
+int router_path_matches(const char *pattern, const char *path, size_t path_len,
+                        const char **arg, size_t *arg_len);
+
 /* Routes req through webapi's route table and fills reply: the handler's
  * answer, or 404 {"error":"not found","path":...}, or 405 with an Allow
  * header. reply->allow points to static storage valid until the next call. */
-void router_dispatch(struct web_ctx *ctx, const struct http_request *req,
-                     struct http_reply *reply);
+void router_dispatch(struct web_ctx *ctx, struct http_request *req, struct http_reply *reply);
 
 #endif

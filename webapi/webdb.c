@@ -16,9 +16,15 @@ static void log_msg(const char *what, const char *detail)
 /* Per-session settings, applied after every (re)connect. */
 static void session_setup(PGconn *conn)
 {
-    char sql[128];
+    char sql[512];
     snprintf(sql, sizeof sql,
              "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
+             " SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1;"
+             /* Plans see the parameter values unless a query asks for
+              * WEBDB_GENERIC: a generic plan for "capture_id = $1 ORDER BY
+              * ts" may walk every other capture's rows first. */
+             " SET plan_cache_mode = force_custom_plan;"
+
              " SET statement_timeout = %d",
              WEBDB_STATEMENT_TIMEOUT_MS);
     PQclear(PQexec(conn, sql));
@@ -61,8 +67,61 @@ int webdb_open(struct webdb *db, const char *conninfo, char *err, size_t errlen)
     return 0;
 }
 
+/* Forgets the prepared statements (the server forgot them on reset). */
+static void stmt_cache_clear(struct webdb *db)
+{
+    for (int i = 0; i < db->nstmts; i++) {
+        free(db->stmt_sql[i]);
+        db->stmt_sql[i] = NULL;
+    }
+    db->nstmts = 0;
+}
+
+/* Executes sql as a cached prepared statement; falls back to an unnamed
+ * one when the cache is full. Returns what PQexecPrepared/PQprepare gave. */
+static PGresult *exec_cached(struct webdb *db, const char *sql, int nparams,
+                             const char *const *params)
+{
+    char name[16];
+    int i = 0;
+    while (i < db->nstmts && strcmp(db->stmt_sql[i], sql) != 0)
+        i++;
+    if (i == db->nstmts) {
+        if (i >= WEBDB_STMT_CACHE)
+            return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        snprintf(name, sizeof name, "ps%d", i);
+        PGresult *r = PQprepare(db->conn, name, sql, nparams, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return r;
+        PQclear(r);
+        if (!(db->stmt_sql[i] = strdup(sql))) {
+            PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+            stmt_cache_clear(db);
+            return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        }
+        db->nstmts++;
+    }
+    snprintf(name, sizeof name, "ps%d", i);
+    return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+}
+
+/* Switches plan_cache_mode when the statement wants the other one. A
+ * generic plan skips planning partitioned tables on every call, which costs
+ * more than running an overview query; a custom plan sees the values. */
+static void set_plan_mode(struct webdb *db, int generic)
+{
+    if (db->generic == generic)
+        return;
+    PGresult *r = PQexec(db->conn, generic ? "SET plan_cache_mode = force_generic_plan"
+                                           : "SET plan_cache_mode = force_custom_plan");
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        db->generic = generic;
+    PQclear(r);
+}
+
 void webdb_close(struct webdb *db)
 {
+    stmt_cache_clear(db);
     if (db->conn)
         PQfinish(db->conn);
     db->conn = NULL;
@@ -76,6 +135,8 @@ static int ensure_connected(struct webdb *db, int force)
         return -1;
     if (!force && PQstatus(db->conn) == CONNECTION_OK)
         return 0;
+    stmt_cache_clear(db);
+    db->generic = 0;
     PQreset(db->conn);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         log_msg("database unavailable", PQerrorMessage(db->conn));
@@ -96,10 +157,48 @@ static int sqlstate_transient(const char *state)
                      strncmp(state, "57", 2) == 0);
 }
 
+static enum webdb_status failure_status(const char *state)
+{
+    if (sqlstate_transient(state))
+        return WEBDB_UNAVAILABLE;
+    if (state && strncmp(state, "22", 2) == 0)
+        return WEBDB_INVALID;
+    return WEBDB_ERROR;
+}
+
+PGconn *webdb_conn(struct webdb *db, enum webdb_status *status)
+{
+    if (ensure_connected(db, 0) < 0) {
+        *status = WEBDB_UNAVAILABLE;
+        return NULL;
+    }
+    if (!db->schema_ok) {
+        *status = WEBDB_SCHEMA;
+        return NULL;
+    }
+    *status = WEBDB_OK;
+    return db->conn;
+}
+
+enum webdb_status webdb_classify(struct webdb *db, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
+    if (PQstatus(db->conn) != CONNECTION_OK || !state) {
+        log_msg("connection lost", PQerrorMessage(db->conn));
+        return WEBDB_UNAVAILABLE;
+    }
+    log_msg("query failed", PQerrorMessage(db->conn));
+    return failure_status(state);
+}
+
 PGresult *webdb_query(struct webdb *db, const char *sql, int nparams,
                       const char *const *params, int flags, enum webdb_status *status)
 {
+    db->sqlstate[0] = '\0';
     for (int attempt = 0; attempt < 2; attempt++) {
+        if (attempt > 0 && (flags & WEBDB_NO_RETRY))
+            break;
         if (ensure_connected(db, attempt > 0) < 0) {
             *status = WEBDB_UNAVAILABLE;
             return NULL;
@@ -108,7 +207,8 @@ PGresult *webdb_query(struct webdb *db, const char *sql, int nparams,
             *status = WEBDB_SCHEMA;
             return NULL;
         }
-        PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        set_plan_mode(db, (flags & WEBDB_GENERIC) != 0);
+        PGresult *r = exec_cached(db, sql, nparams, params);
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             *status = WEBDB_OK;
@@ -117,11 +217,12 @@ PGresult *webdb_query(struct webdb *db, const char *sql, int nparams,
         /* An error without SQLSTATE was made by libpq itself: the socket broke
          * (libpq may notice only on the next call, so don't trust PQstatus). */
         const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
         int broken = PQstatus(db->conn) != CONNECTION_OK || !state;
         log_msg(broken ? "connection lost" : "query failed", PQerrorMessage(db->conn));
         PQclear(r);
         if (!broken) {
-            *status = sqlstate_transient(state) ? WEBDB_UNAVAILABLE : WEBDB_ERROR;
+            *status = failure_status(state);
             return NULL;
         }
         /* broken: loop once more, which resets the connection */

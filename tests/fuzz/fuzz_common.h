@@ -5,8 +5,10 @@
  * whole seconds only. At exit the slowest input is reported on stderr as
  * "PS_FUZZ slowest: <ms> ms (<bytes> bytes)"; with PS_FUZZ_SLOW_DIR set,
  * an input slower than PS_FUZZ_SLOW_MS (default 1 ms) is written there as
- * slow-unit-<target> for replay. The first input (libFuzzer's warm-up run on
- * an empty buffer, paying one-time library set-up) is not timed. */
+ * slow-unit-<target> for replay. Replaying one input many times
+ * (-runs=N file), "fastest" is its cost without scheduling noise. The first
+ * input (libFuzzer's warm-up run on an empty buffer, paying one-time library
+ * set-up) is not timed. */
 #ifndef PS_FUZZ_COMMON_H
 #define PS_FUZZ_COMMON_H
 
@@ -23,14 +25,14 @@
 
 static void fuzz_one(const uint8_t *data, size_t size);
 
-static double fuzz_slowest_ms;
+static double fuzz_slowest_ms, fuzz_fastest_ms = 1e9;
 static size_t fuzz_slowest_len;
 static uint64_t fuzz_timed;
 static uint8_t *fuzz_slowest_input; /* still reachable at exit: not a leak */
 
 /* Reads a string so that ASan checks every byte up to its NUL. */
 static volatile size_t fuzz_sink;
-static void touch(const char *s)
+static inline void touch(const char *s)
 {
     if (s)
         fuzz_sink += strlen(s);
@@ -54,8 +56,9 @@ static double fuzz_now_ms(void)
 
 static void fuzz_report(void)
 {
-    fprintf(stderr, "PS_FUZZ slowest: %.3f ms (%zu bytes) over %llu inputs [%s]\n",
-            fuzz_slowest_ms, fuzz_slowest_len, (unsigned long long)fuzz_timed, FUZZ_TARGET);
+    fprintf(stderr, "PS_FUZZ slowest: %.3f ms (%zu bytes) fastest: %.3f ms over %llu inputs [%s]\n",
+            fuzz_slowest_ms, fuzz_slowest_len, fuzz_timed ? fuzz_fastest_ms : 0.0,
+            (unsigned long long)fuzz_timed, FUZZ_TARGET);
     const char *dir = getenv("PS_FUZZ_SLOW_DIR");
     const char *lim = getenv("PS_FUZZ_SLOW_MS");
     double limit = lim ? atof(lim) : 1.0;
@@ -92,6 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_one(data, size);
     double ms = fuzz_now_ms() - t0;
     fuzz_timed++;
+    if (ms < fuzz_fastest_ms)
+        fuzz_fastest_ms = ms;
     if (ms > fuzz_slowest_ms) {
         fuzz_slowest_ms = ms;
         fuzz_slowest_len = size;

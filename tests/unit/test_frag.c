@@ -160,7 +160,8 @@ static void test_fragmented4_all_orders(void)
                         if (feed(&tab, &frag4[perm[i]], 1000 + i, &out, &frames)) {
                             completions++;
                             at = i;
-                            CHECK_INT(out.sport, 7790); /* from the first fragment, whenever it came */
+                            /* from the first fragment, whenever it came */
+                            CHECK_INT(out.sport, 7790);
                             CHECK_INT(out.payload_wire, 69);
                             CHECK_INT(out.frame, frag4[perm[i]].frame);
                         }
