@@ -130,7 +130,7 @@ const char *flow_proto_name(uint8_t ip_proto);
 /* Originator / responder address and port of a flow. */
 void flow_endpoints(const struct flow *f, struct ps_addr *oh, uint16_t *op, struct ps_addr *rh,
                     uint16_t *rp);
-/* Writes "C" + 17 base62 characters, unique for (capture_id, flow id). */
+/* Writes "C" + 11 base62 characters, unique for (capture_id, flow id). */
 void flow_uid(uint64_t capture_id, uint64_t flow_id, char out[20]);
 
 #endif
