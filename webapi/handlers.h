@@ -68,8 +68,18 @@ HANDLER(handle_start_capture);     /* control.c */
 HANDLER(handle_stop_capture);
 HANDLER(handle_capture_request_get);
 HANDLER(handle_capture_status);    /* status.c */
+HANDLER(handle_metrics);           /* metrics.c */
 HANDLER(handle_interfaces);
 HANDLER(handle_upload_pcap);       /* upload.c */
 HANDLER(handle_validate_pcap);     /* validate.c */
+HANDLER(handle_rules);             /* rules.c */
+HANDLER(handle_rule_create);
+HANDLER(handle_rule_get);
+HANDLER(handle_rule_update);
+HANDLER(handle_rule_delete);
+HANDLER(handle_indicator_lists);   /* indicators.c */
+HANDLER(handle_indicator_list_delete);
+HANDLER(handle_indicators);
+HANDLER(handle_indicators_import);
 
 #endif
