@@ -2,6 +2,7 @@
  * text or CSV list of addresses, networks and domains into a named
  * indicator list, through the SQL function ps_indicators_add (which
  * validates and normalises every value) in batches, in one transaction. */
+#include "indicator_text.h"
 #include "alerts.h"
 
 #include "db.h"
@@ -85,53 +86,6 @@ static int send_batch(PGconn *db, struct batch_buf *b, const char *list, const c
     b->len = 0;
     b->n = 0;
     return ok ? 0 : -1;
-}
-
-/* Splits a CSV line in place (quotes honoured, no embedded newlines). */
-static int csv_split(char *line, char **cols, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        char *start = p, *w = p;
-        if (*p == '"') {
-            start = w = ++p;
-            while (*p && !(*p == '"' && p[1] != '"')) {
-                if (*p == '"')
-                    p++;
-                *w++ = *p++;
-            }
-            if (*p == '"')
-                p++;
-            while (*p && *p != ',')
-                p++;
-        } else {
-            while (*p && *p != ',')
-                w = ++p;
-        }
-        char *next = *p == ',' ? p + 1 : NULL;
-        *w = '\0';
-        while (w > start && isspace((unsigned char)w[-1]))
-            *--w = '\0';
-        cols[n++] = start;
-        if (!next)
-            break;
-        p = next;
-    }
-    return n;
-}
-
-static int value_column(char **cols, int n)
-{
-    static const char *const names[] = {"value", "indicator", "ioc", "ip", "address", "domain",
-                                        "host", "network", "cidr"};
-    for (int i = 0; i < n; i++)
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-            if (strcasecmp(cols[i], names[k]) == 0)
-                return i;
-    return -1;
 }
 
 static const char *base_name(const char *path)

@@ -4,6 +4,7 @@
  * POST /api/indicators/import (API.md, "Detection rules and indicators").
  * Imports go through ps_indicators_add, which validates and normalises
  * every value, in batches of IMPORT_BATCH values inside one transaction. */
+#include "indicator_text.h"
 #include "columns.h"
 
 #include <ctype.h>
@@ -185,53 +186,6 @@ static int add_value(struct batch_buf *b, const char *v)
     }
     b->n++;
     return put(b, "\"", 1);
-}
-
-/* Splits a CSV line in place (quotes honoured, no embedded newlines). */
-static int csv_split(char *line, char **cols, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        char *start = p, *w = p;
-        if (*p == '"') {
-            start = w = ++p;
-            while (*p && !(*p == '"' && p[1] != '"')) {
-                if (*p == '"')
-                    p++;
-                *w++ = *p++;
-            }
-            if (*p == '"')
-                p++;
-            while (*p && *p != ',')
-                p++;
-        } else {
-            while (*p && *p != ',')
-                w = ++p;
-        }
-        char *next = *p == ',' ? p + 1 : NULL;
-        *w = '\0';
-        while (w > start && isspace((unsigned char)w[-1]))
-            *--w = '\0';
-        cols[n++] = start;
-        if (!next)
-            break;
-        p = next;
-    }
-    return n;
-}
-
-static int value_column(char **cols, int n)
-{
-    static const char *const names[] = {"value", "indicator", "ioc", "ip", "address", "domain",
-                                        "host", "network", "cidr"};
-    for (int i = 0; i < n; i++)
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-            if (strcasecmp(cols[i], names[k]) == 0)
-                return i;
-    return -1;
 }
 
 struct import_state {
