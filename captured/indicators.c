@@ -17,51 +17,12 @@
 #define IMPORT_MAX_LINE 4096   /* longer lines are skipped */
 #define IMPORT_MAX_COLUMNS 64
 
-struct batch_buf {
-    char *data;
-    size_t len, cap;
-    int n;
-};
-
-static int put(struct batch_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t c = b->cap ? b->cap * 2 : 65536;
-        while (c < b->len + n + 1)
-            c *= 2;
-        char *d = realloc(b->data, c);
-        if (!d)
-            return -1;
-        b->data = d;
-        b->cap = c;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return 0;
-}
-
-/* Appends one element to a text[] literal: "..." with " and \ escaped. */
-static int add_value(struct batch_buf *b, const char *v)
-{
-    if (put(b, b->n ? ",\"" : "{\"", 2) < 0)
-        return -1;
-    for (; *v; v++) {
-        if ((*v == '"' || *v == '\\') && put(b, "\\", 1) < 0)
-            return -1;
-        if (put(b, v, 1) < 0)
-            return -1;
-    }
-    b->n++;
-    return put(b, "\"", 1);
-}
-
-static int send_batch(PGconn *db, struct batch_buf *b, const char *list, const char *source,
+static int send_batch(PGconn *db, struct text_array *b, const char *list, const char *source,
                       long *added, long *rejected, char *err, size_t errlen)
 {
     if (b->n == 0)
         return 0;
-    if (put(b, "}", 1) < 0) {
+    if (text_array_close(b) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -106,7 +67,7 @@ static int exec_ok(PGconn *db, const char *sql)
 static int import_file(PGconn *db, FILE *f, const char *list, const char *source, long *added,
                        long *rejected, char *err, size_t errlen)
 {
-    struct batch_buf b = {0};
+    struct text_array b = {0};
     char line[IMPORT_MAX_LINE];
     long lineno = 0;
     int col = -1, csv = -1, rc = 0;
@@ -150,7 +111,7 @@ static int import_file(PGconn *db, FILE *f, const char *list, const char *source
         }
         if (!*v)
             continue;
-        if (add_value(&b, v) < 0) {
+        if (text_array_add(&b, v) < 0) {
             snprintf(err, errlen, "out of memory");
             rc = 1;
         } else if (b.n >= IMPORT_BATCH &&

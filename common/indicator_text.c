@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 /* Splits a CSV line in place (quotes honoured, no embedded newlines). */
@@ -52,3 +54,37 @@ int value_column(char **cols, int n)
                 return i;
     return -1;
 }
+
+static int put(struct text_array *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t c = b->cap ? b->cap * 2 : 65536;
+        while (c < b->len + n + 1)
+            c *= 2;
+        char *d = realloc(b->data, c);
+        if (!d)
+            return -1;
+        b->data = d;
+        b->cap = c;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int text_array_add(struct text_array *b, const char *v)
+{
+    if (put(b, b->n ? ",\"" : "{\"", 2) < 0)
+        return -1;
+    for (; *v; v++) {
+        if ((*v == '"' || *v == '\\') && put(b, "\\", 1) < 0)
+            return -1;
+        if (put(b, v, 1) < 0)
+            return -1;
+    }
+    b->n++;
+    return put(b, "\"", 1);
+}
+
+int text_array_close(struct text_array *b) { return put(b, "}", 1); }

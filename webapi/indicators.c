@@ -149,49 +149,10 @@ void handle_indicator_list_delete(struct web_ctx *ctx, const struct http_request
 
 /* --- POST /api/indicators/import ---------------------------------------- */
 
-struct batch_buf {
-    char *data;
-    size_t len, cap;
-    int n;
-};
-
-static int put(struct batch_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t c = b->cap ? b->cap * 2 : 65536;
-        while (c < b->len + n + 1)
-            c *= 2;
-        char *d = realloc(b->data, c);
-        if (!d)
-            return -1;
-        b->data = d;
-        b->cap = c;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return 0;
-}
-
-/* Appends one element to a text[] literal: "..." with " and \ escaped. */
-static int add_value(struct batch_buf *b, const char *v)
-{
-    if (put(b, b->n ? ",\"" : "{\"", 2) < 0)
-        return -1;
-    for (; *v; v++) {
-        if ((*v == '"' || *v == '\\') && put(b, "\\", 1) < 0)
-            return -1;
-        if (put(b, v, 1) < 0)
-            return -1;
-    }
-    b->n++;
-    return put(b, "\"", 1);
-}
-
 struct import_state {
     PGconn *conn;
     const char *list, *source, *kind; /* kind NULL: guessed per value */
-    struct batch_buf b;
+    struct text_array b;
     long long added, rejected_count, values;
     json_t *rejected;
 };
@@ -201,7 +162,7 @@ static int send_batch(struct import_state *s, PGresult **failed)
 {
     if (s->b.n == 0)
         return 0;
-    if (put(&s->b, "}", 1) < 0)
+    if (text_array_close(&s->b) < 0)
         return -1;
     const char *params[4] = {s->list, s->b.data, s->source, s->kind};
     PGresult *r = PQexecParams(s->conn,
@@ -267,7 +228,7 @@ static int import_body(struct import_state *s, char *body, size_t len, PGresult 
                 col = 0;
                 /* no header: the line itself holds a value, split again */
                 p = cols[0];
-                if (*p && add_value(&s->b, p) < 0)
+                if (*p && text_array_add(&s->b, p) < 0)
                     return -1;
                 s->values += *p != '\0';
                 continue;
@@ -285,7 +246,7 @@ static int import_body(struct import_state *s, char *body, size_t len, PGresult 
         if (!*v)
             continue;
         s->values++;
-        if (add_value(&s->b, v) < 0)
+        if (text_array_add(&s->b, v) < 0)
             return -1;
         if (s->b.n >= IMPORT_BATCH && send_batch(s, failed) < 0)
             return -1;
