@@ -21,8 +21,9 @@ int main(int argc, char **argv)
     case MODE_READ:
     case MODE_DAEMON: {
         char err[512] = "";
-        /* --tsv of flows, packets, events prints no country: skip the load */
-        int need_geo = o.mode == MODE_DAEMON || !o.no_db || !o.tsv || !strcmp(o.tsv, "alerts");
+        /* without a database only the one-line summary prints countries
+         * (countries=N); --json and every --tsv print none: skip the load */
+        int need_geo = o.mode == MODE_DAEMON || !o.no_db || (!o.tsv && !o.json);
         if (need_geo && security_init_geo(&o, err, sizeof err) < 0) {
             fprintf(stderr, "captured: %s\n", err);
             return 2;

@@ -24,6 +24,8 @@ static bool span_split(struct cursor *s, uint8_t stop, struct cursor *tok)
     size_t n = 0;
     uint8_t b;
 
+    *tok = cur_make(NULL, 0); /* always set, even if cur_sub could fail */
+
     while (cur_u8(&scan, &b)) { /* bounded by the span */
         if (b == stop) {
             cur_sub(s, n, tok);
