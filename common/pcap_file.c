@@ -2,6 +2,7 @@
  * through libpcap into a pipeline. The format comes from the magic number,
  * never from the file name. */
 #include "pipeline.h"
+#include "readahead.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -24,6 +25,29 @@ static int open_error(const char *path, const char *pcap_err, char *err, size_t 
         snprintf(err, errlen, "%s: cannot read capture: %s", path, pcap_err);
     }
     return -1;
+}
+
+/* A regular file is read ahead by a second thread (readahead.h): the
+ * kernel's copy of the file then costs the dissecting thread nothing.
+ * Anything else, or when that thread cannot start, libpcap opens itself. */
+static pcap_t *open_capture(const char *path, char *pcap_err)
+{
+    FILE *f = readahead_open(path);
+    if (f) {
+        pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
+                                                              pcap_err);
+        if (!pc)
+            fclose(f);
+        return pc;
+    }
+    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
+                                                          pcap_err);
+    /* libpcap reads through stdio; a 1 MiB buffer instead of one page cuts
+     * the read() calls 256-fold on large files */
+    static __thread char iobuf[1 << 20];
+    if (pc && pcap_file(pc))
+        setvbuf(pcap_file(pc), iobuf, _IOFBF, sizeof iobuf);
+    return pc;
 }
 
 static int apply_filter(pcap_t *pc, const char *path, const char *bpf, char *err, size_t errlen)
@@ -81,15 +105,9 @@ int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_o
     static const struct ps_read_opts none;
     const struct ps_read_opts *o = opts ? opts : &none;
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
-                                                          pcap_err);
+    pcap_t *pc = open_capture(path, pcap_err);
     if (!pc)
         return open_error(path, pcap_err, err, errlen);
-    /* libpcap reads through stdio; a 1 MiB buffer instead of one page cuts
-     * the read() calls 256-fold on large files */
-    static __thread char iobuf[1 << 20];
-    if (pcap_file(pc))
-        setvbuf(pcap_file(pc), iobuf, _IOFBF, sizeof iobuf);
     int rc = apply_filter(pc, path, o->bpf, err, errlen);
     if (rc == 0)
         rc = read_loop(p, pc, path, o, err, errlen);
