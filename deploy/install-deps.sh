@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential cmake pkg-config git
-    libpcap-dev libpq-dev libfcgi-dev libjansson-dev libssl-dev libcap-dev
+    libpcap-dev libpq-dev libfcgi-dev libjansson-dev libssl-dev libcap-dev libcrypt-dev
     libmaxminddb-dev tor-geoipdb
     postgresql-15 postgresql-client-15
     nginx spawn-fcgi

@@ -4,6 +4,7 @@
 #ifndef PS_WEBAPI_HANDLERS_H
 #define PS_WEBAPI_HANDLERS_H
 
+#include "auth.h"
 #include "http.h"
 #include "webdb.h"
 
@@ -11,6 +12,11 @@
 struct web_ctx {
     struct webdb db;
     long long upload_max; /* bytes of one uploaded file (PACKETSIGHT_UPLOAD_MAX) */
+    struct auth_settings auth;
+    /* Per request (reset by the router before each one): */
+    struct identity who;     /* the caller, after the route's checks passed */
+    const char *audit_action; /* static name for the audit row ("login.failed"), or NULL */
+    json_t *audit_detail;    /* owned; extra JSON for the audit row, or NULL */
 };
 
 /* Default of PACKETSIGHT_UPLOAD_MAX: 1 GiB. nginx's client_max_body_size
@@ -81,5 +87,17 @@ HANDLER(handle_indicator_lists);   /* indicators.c */
 HANDLER(handle_indicator_list_delete);
 HANDLER(handle_indicators);
 HANDLER(handle_indicators_import);
+HANDLER(handle_login);              /* session.c */
+HANDLER(handle_logout);
+HANDLER(handle_session);
+HANDLER(handle_password);
+HANDLER(handle_users);              /* users.c */
+HANDLER(handle_user_create);
+HANDLER(handle_user_update);
+HANDLER(handle_user_delete);
+HANDLER(handle_tokens);             /* tokens.c */
+HANDLER(handle_token_create);
+HANDLER(handle_token_revoke);
+HANDLER(handle_audit);              /* audit.c */
 
 #endif

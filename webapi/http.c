@@ -204,12 +204,15 @@ const char *http_status_text(int status)
     case 202: return "Accepted";
     case 204: return "No Content";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";
@@ -237,20 +240,29 @@ char *http_reply_render(const struct http_reply *reply, int head_only, size_t *l
     }
     body[body_len++] = '\n'; /* the +1 above; makes curl output readable */
 
-    char head[512];
+    char head[1024], extra[512];
+    int retry = reply->retry_after > 0 ? reply->retry_after : reply->status == 503 ? 5 : 0;
+    int m = snprintf(extra, sizeof extra, "%s%s%s", reply->allow ? "Allow: " : "",
+                     reply->allow ? reply->allow : "", reply->allow ? "\r\n" : "");
+    if (retry > 0 && m >= 0 && (size_t)m < sizeof extra)
+        m += snprintf(extra + m, sizeof extra - (size_t)m, "Retry-After: %d\r\n", retry);
+    if (reply->www_authenticate && m >= 0 && (size_t)m < sizeof extra)
+        m += snprintf(extra + m, sizeof extra - (size_t)m, "WWW-Authenticate: %s\r\n",
+                      reply->www_authenticate);
+    if (reply->set_cookie[0] && m >= 0 && (size_t)m < sizeof extra)
+        m += snprintf(extra + m, sizeof extra - (size_t)m, "Set-Cookie: %s\r\n",
+                      reply->set_cookie);
+    if (m < 0 || (size_t)m >= sizeof extra)
+        goto done;
     int n = snprintf(head, sizeof head,
                      "Status: %d %s\r\n"
                      "Content-Type: application/json; charset=utf-8\r\n"
                      "Cache-Control: no-store\r\n"
                      "X-Content-Type-Options: nosniff\r\n"
                      "Content-Length: %zu\r\n"
-                     "%s%s%s"
                      "%s"
                      "\r\n",
-                     reply->status, http_status_text(reply->status), body_len,
-                     reply->allow ? "Allow: " : "", reply->allow ? reply->allow : "",
-                     reply->allow ? "\r\n" : "",
-                     reply->status == 503 ? "Retry-After: 5\r\n" : "");
+                     reply->status, http_status_text(reply->status), body_len, extra);
     if (n < 0 || (size_t)n >= sizeof head)
         goto done;
     size_t total = (size_t)n + (head_only ? 0 : body_len);

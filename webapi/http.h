@@ -33,6 +33,9 @@ struct http_reply {
     json_t *body;      /* owned by the reply; http_reply_clear() frees it */
     const char *allow; /* static string for the Allow header (405), or NULL */
     int streamed;      /* the handler wrote the whole response to req->out */
+    char set_cookie[256]; /* value of a Set-Cookie header, "" for none */
+    const char *www_authenticate; /* static value of WWW-Authenticate (401), or NULL */
+    int retry_after;   /* seconds for Retry-After; 0: none (503 always gets 5) */
 };
 
 /* Fills req from FastCGI parameters (envp as FCGX_Request.envp). The path is

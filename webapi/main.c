@@ -5,6 +5,8 @@
 #include "handlers.h"
 #include "http.h"
 #include "router.h"
+#include "secret.h"
+#include "usercli.h"
 #include "webdb.h"
 #include "weblog.h"
 
@@ -25,6 +27,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: webapi [--db CONNINFO] [--log FILE] [--socket PATH]\n"
             "       webapi [--db CONNINFO] --check\n"
+            "       webapi [--db CONNINFO] --set-user NAME --role ROLE [--password-stdin]\n"
+            "              [--if-absent]\n"
+            "       webapi [--db CONNINFO] --create-token NAME --role ROLE [--expires-days N]\n"
             "\n"
             "PacketSight's FastCGI responder for nginx's /api/. Normally started by\n"
             "spawn-fcgi, which passes the listening socket as fd 0:\n"
@@ -39,8 +44,20 @@ static void usage(FILE *f)
             "                     (one process; for development)\n"
             "  -c, --check        connect, check the schema version, print 'ok schema=N'\n"
             "                     and exit 0, or print the reason and exit 1\n"
+            "  --set-user NAME    create user NAME, or reset it (new password and role,\n"
+            "                     enabled, sessions ended, lock cleared); prints a random\n"
+            "                     password once unless --password-stdin gives one\n"
+            "  --if-absent        with --set-user: leave an existing user unchanged\n"
+            "  --create-token NAME  create an API token; prints it once (only its hash\n"
+            "                     is stored). --expires-days N: valid N days (default:\n"
+            "                     until revoked)\n"
+            "  --role ROLE        viewer, analyst, operator or admin\n"
             "  -V, --version      print the version\n"
             "  -h, --help         this text\n"
+            "\n"
+            "Sessions last $PACKETSIGHT_SESSION_TTL seconds (default 43200). After\n"
+            "$PACKETSIGHT_LOGIN_MAX_FAILURES failed logins (default 5) within 15 minutes\n"
+            "a name is locked for $PACKETSIGHT_LOGIN_LOCK seconds (default 300).\n"
             "\n"
             "Uploads larger than $PACKETSIGHT_UPLOAD_MAX (bytes, or with K/M/G; default\n"
             "1G) are refused with 413; keep nginx's client_max_body_size a little above.\n"
@@ -132,8 +149,13 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},  {"socket", required_argument, NULL, 's'},
         {"log", required_argument, NULL, 'l'},
         {"check", no_argument, NULL, 'c'},     {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"set-user", required_argument, NULL, 'U'}, {"create-token", required_argument, NULL, 'T'},
+        {"role", required_argument, NULL, 'R'},     {"password-stdin", no_argument, NULL, 'P'},
+        {"if-absent", no_argument, NULL, 'A'},      {"expires-days", required_argument, NULL, 'E'},
+        {NULL, 0, NULL, 0},
     };
+    struct usercli cli = {0};
     const char *db_arg = NULL, *socket_path = NULL, *log_path = NULL;
     int check_only = 0, c;
     while ((c = getopt_long(argc, argv, "d:l:s:cVh", opts, NULL)) != -1) {
@@ -145,6 +167,17 @@ int main(int argc, char **argv)
         case 'V': printf("webapi %s (schema %d)\n", PS_VERSION, ps_schema_version_expected());
                   return 0;
         case 'h': usage(stdout); return 0;
+        case 'U': cli.set_user = optarg; break;
+        case 'T': cli.create_token = optarg; break;
+        case 'R': cli.role = optarg; break;
+        case 'P': cli.password_stdin = 1; break;
+        case 'A': cli.if_absent = 1; break;
+        case 'E': cli.expires_days = atoi(optarg);
+                  if (cli.expires_days < 1 || cli.expires_days > 3650) {
+                      fprintf(stderr, "webapi: --expires-days needs 1..3650\n");
+                      return 2;
+                  }
+                  break;
         default: usage(stderr); return 2;
         }
     }
@@ -160,7 +193,15 @@ int main(int argc, char **argv)
     }
 
     const char *conninfo = ps_db_conninfo(db_arg, WEBAPI_DB_ENV);
+    if (cli.set_user || cli.create_token) {
+        if (cli.set_user && cli.create_token) {
+            fprintf(stderr, "webapi: --set-user and --create-token are separate commands\n");
+            return 2;
+        }
+        return usercli_run(&cli, conninfo);
+    }
     struct web_ctx ctx = {.upload_max = upload_max_from_env()};
+    auth_settings_load(&ctx.auth);
     char err[PS_ERRBUF];
 
     if (check_only) {
@@ -201,6 +242,8 @@ int main(int argc, char **argv)
     }
     /* nginx may close the connection before we answer: a write error, not a death. */
     signal(SIGPIPE, SIG_IGN);
+    if (!secret_dummy_hash())
+        weblog("warning: could not prepare the password hash used for unknown names");
     weblog("serving, schema %d", ps_schema_version_expected());
 
     int rc = serve(&ctx, listen_fd);

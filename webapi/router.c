@@ -5,48 +5,70 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The authorization table: every route with the least role allowed
+ * (auth.h). ROUTE_EXPORT: with a format= parameter the list is exported
+ * whole, which needs at least analyst. A route missing here is a 404 (or
+ * 401 for anonymous callers); a role of ROLE_DENY would refuse everyone. */
 static const struct route routes[] = {
-    {"GET", "/api/health", handle_health},
-    {"GET", "/api/stats", handle_stats},
-    {"GET", "/api/protocol-distribution", handle_protocol_distribution},
-    {"GET", "/api/traffic-timeline", handle_traffic_timeline},
-    {"GET", "/api/top-talkers", handle_top_talkers},
-    {"GET", "/api/port-analysis", handle_port_analysis},
-    {"GET", "/api/geo-analysis", handle_geo_analysis},
-    {"GET", "/api/recent-activity", handle_recent_activity},
-    {"GET", "/api/flows", handle_flows},
-    {"GET", "/api/flows/{id}", handle_flow_get},
-    {"GET", "/api/packets", handle_packets},
-    {"GET", "/api/hosts", handle_hosts},
-    {"GET", "/api/hosts/{id}", handle_host_get},
-    {"GET", "/api/dns", handle_dns},
-    {"GET", "/api/http", handle_http},
-    {"GET", "/api/tls", handle_tls},
-    {"GET", "/api/alerts", handle_alerts},
-    {"GET", "/api/captures", handle_captures},
-    {"GET", "/api/captures/{id}", handle_capture_get},
-    {"DELETE", "/api/captures/{id}", handle_capture_delete},
-    {"GET", "/api/jobs", handle_jobs},
-    {"GET", "/api/jobs/{id}", handle_job_get},
-    {"POST", "/api/start-capture", handle_start_capture},
-    {"POST", "/api/stop-capture", handle_stop_capture},
-    {"GET", "/api/capture-requests/{id}", handle_capture_request_get},
-    {"GET", "/api/capture-status", handle_capture_status},
-    {"GET", "/capture-status", handle_capture_status},
-    {"GET", "/api/metrics", handle_metrics},
-    {"GET", "/api/interfaces", handle_interfaces},
-    {"POST", "/api/upload-pcap", handle_upload_pcap},
-    {"POST", "/api/validate-pcap", handle_validate_pcap},
-    {"GET", "/api/rules", handle_rules},
-    {"POST", "/api/rules", handle_rule_create},
-    {"GET", "/api/rules/{id}", handle_rule_get},
-    {"PATCH", "/api/rules/{id}", handle_rule_update},
-    {"DELETE", "/api/rules/{id}", handle_rule_delete},
-    {"GET", "/api/indicator-lists", handle_indicator_lists},
-    {"DELETE", "/api/indicator-lists/{id}", handle_indicator_list_delete},
-    {"GET", "/api/indicators", handle_indicators},
-    {"POST", "/api/indicators/import", handle_indicators_import},
+    {"GET", "/api/health", handle_health, ROLE_PUBLIC, 0},
+    {"GET", "/api/stats", handle_stats, ROLE_VIEWER, 0},
+    {"GET", "/api/protocol-distribution", handle_protocol_distribution, ROLE_VIEWER, 0},
+    {"GET", "/api/traffic-timeline", handle_traffic_timeline, ROLE_VIEWER, 0},
+    {"GET", "/api/top-talkers", handle_top_talkers, ROLE_VIEWER, 0},
+    {"GET", "/api/port-analysis", handle_port_analysis, ROLE_VIEWER, 0},
+    {"GET", "/api/geo-analysis", handle_geo_analysis, ROLE_VIEWER, 0},
+    {"GET", "/api/recent-activity", handle_recent_activity, ROLE_VIEWER, 0},
+    {"GET", "/api/flows", handle_flows, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/flows/{id}", handle_flow_get, ROLE_VIEWER, 0},
+    {"GET", "/api/packets", handle_packets, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/hosts", handle_hosts, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/hosts/{id}", handle_host_get, ROLE_VIEWER, 0},
+    {"GET", "/api/dns", handle_dns, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/http", handle_http, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/tls", handle_tls, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/alerts", handle_alerts, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/captures", handle_captures, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/captures/{id}", handle_capture_get, ROLE_VIEWER, 0},
+    {"DELETE", "/api/captures/{id}", handle_capture_delete, ROLE_OPERATOR, 0},
+    {"GET", "/api/jobs", handle_jobs, ROLE_VIEWER, ROUTE_EXPORT},
+    {"GET", "/api/jobs/{id}", handle_job_get, ROLE_VIEWER, 0},
+    {"POST", "/api/start-capture", handle_start_capture, ROLE_OPERATOR, 0},
+    {"POST", "/api/stop-capture", handle_stop_capture, ROLE_OPERATOR, 0},
+    {"GET", "/api/capture-requests/{id}", handle_capture_request_get, ROLE_VIEWER, 0},
+    {"GET", "/api/capture-status", handle_capture_status, ROLE_VIEWER, 0},
+    {"GET", "/capture-status", handle_capture_status, ROLE_VIEWER, 0},
+    {"GET", "/api/metrics", handle_metrics, ROLE_VIEWER, 0},
+    {"GET", "/api/interfaces", handle_interfaces, ROLE_VIEWER, 0},
+    {"POST", "/api/upload-pcap", handle_upload_pcap, ROLE_ANALYST, 0},
+    {"POST", "/api/validate-pcap", handle_validate_pcap, ROLE_ANALYST, 0},
+    {"GET", "/api/rules", handle_rules, ROLE_VIEWER, ROUTE_EXPORT},
+    {"POST", "/api/rules", handle_rule_create, ROLE_OPERATOR, 0},
+    {"GET", "/api/rules/{id}", handle_rule_get, ROLE_VIEWER, 0},
+    {"PATCH", "/api/rules/{id}", handle_rule_update, ROLE_OPERATOR, 0},
+    {"DELETE", "/api/rules/{id}", handle_rule_delete, ROLE_OPERATOR, 0},
+    {"GET", "/api/indicator-lists", handle_indicator_lists, ROLE_VIEWER, ROUTE_EXPORT},
+    {"DELETE", "/api/indicator-lists/{id}", handle_indicator_list_delete, ROLE_OPERATOR, 0},
+    {"GET", "/api/indicators", handle_indicators, ROLE_VIEWER, ROUTE_EXPORT},
+    {"POST", "/api/indicators/import", handle_indicators_import, ROLE_OPERATOR, 0},
+    {"POST", "/api/login", handle_login, ROLE_PUBLIC, 0},
+    {"POST", "/api/logout", handle_logout, ROLE_VIEWER, 0},
+    {"GET", "/api/session", handle_session, ROLE_VIEWER, 0},
+    {"POST", "/api/password", handle_password, ROLE_VIEWER, 0},
+    {"GET", "/api/users", handle_users, ROLE_ADMIN, ROUTE_EXPORT},
+    {"POST", "/api/users", handle_user_create, ROLE_ADMIN, 0},
+    {"PATCH", "/api/users/{id}", handle_user_update, ROLE_ADMIN, 0},
+    {"DELETE", "/api/users/{id}", handle_user_delete, ROLE_ADMIN, 0},
+    {"GET", "/api/tokens", handle_tokens, ROLE_ADMIN, ROUTE_EXPORT},
+    {"POST", "/api/tokens", handle_token_create, ROLE_ADMIN, 0},
+    {"DELETE", "/api/tokens/{id}", handle_token_revoke, ROLE_ADMIN, 0},
+    {"GET", "/api/audit", handle_audit, ROLE_ADMIN, ROUTE_EXPORT},
 };
+
+const struct route *router_table(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
 
 int router_path_matches(const char *pattern, const char *path, size_t path_len,
                         const char **arg, size_t *arg_len)
@@ -106,30 +128,50 @@ enum route_match router_lookup(const struct route *table, size_t n, const char *
     return path_known ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
 }
 
-void router_dispatch(struct web_ctx *ctx, struct http_request *req, struct http_reply *reply)
+static void reply_not_found(struct web_ctx *ctx, struct http_request *req,
+                            struct http_reply *reply, enum route_match m, const char *allow)
 {
-    static char allow[128], detail[160];
-    const struct route *found = NULL;
-    enum route_match m = router_lookup(routes, sizeof routes / sizeof routes[0], req->method,
-                                       req->path, req->path_len, &found, allow, sizeof allow);
-    switch (m) {
-    case ROUTE_FOUND:
-        router_path_matches(found->path, req->path, req->path_len, &req->path_arg,
-                            &req->path_arg_len);
-        found->handler(ctx, req, reply);
-        break;
-    case ROUTE_METHOD_NOT_ALLOWED:
+    static char detail[160];
+    /* Only callers who proved who they are learn which paths exist. */
+    if (auth_identify(ctx, req, reply) < 0)
+        return;
+    if (ctx->who.via == AUTH_NONE) {
+        reply->www_authenticate = "Bearer realm=\"PacketSight\"";
+        http_reply_fail(reply, 401, "authentication required",
+                        "log in (POST /api/login) or send Authorization: Bearer <token>");
+        return;
+    }
+    if (m == ROUTE_METHOD_NOT_ALLOWED) {
         snprintf(detail, sizeof detail, "allowed: %s", allow);
         http_reply_set(reply, 405,
                        json_pack("{s:s, s:s, s:o}", "error", "method not allowed", "detail",
                                  detail, "path", http_json_path(req->path, req->path_len)));
         reply->allow = allow;
-        break;
-    case ROUTE_NOT_FOUND:
-        http_reply_set(reply, 404,
-                       json_pack("{s:s, s:s, s:o}", "error", "not found", "detail",
-                                 "no such endpoint (see webapi/API.md)", "path",
-                                 http_json_path(req->path, req->path_len)));
-        break;
+        return;
     }
+    http_reply_set(reply, 404,
+                   json_pack("{s:s, s:s, s:o}", "error", "not found", "detail",
+                             "no such endpoint (see webapi/API.md)", "path",
+                             http_json_path(req->path, req->path_len)));
+}
+
+void router_dispatch(struct web_ctx *ctx, struct http_request *req, struct http_reply *reply)
+{
+    static char allow[128];
+    const struct route *found = NULL;
+    memset(&ctx->who, 0, sizeof ctx->who);
+    ctx->who.role = ROLE_PUBLIC;
+    ctx->audit_action = NULL;
+    enum route_match m = router_lookup(routes, sizeof routes / sizeof routes[0], req->method,
+                                       req->path, req->path_len, &found, allow, sizeof allow);
+    if (m != ROUTE_FOUND) {
+        reply_not_found(ctx, req, reply, m, allow);
+    } else if (auth_gate(ctx, req, found, reply) == 0) {
+        router_path_matches(found->path, req->path, req->path_len, &req->path_arg,
+                            &req->path_arg_len);
+        found->handler(ctx, req, reply);
+    }
+    audit_request(ctx, req, found, reply);
+    json_decref(ctx->audit_detail);
+    ctx->audit_detail = NULL;
 }

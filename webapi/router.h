@@ -9,11 +9,43 @@
 
 #include <stddef.h>
 
+/* route.flags */
+#define ROUTE_EXPORT 1 /* a list: format=... exports it whole (analyst or more) */
+
 struct route {
     const char *method; /* "GET", "POST", ... */
     const char *path;   /* exact path, e.g. "/api/health", or "/api/jobs/{id}" */
     web_handler handler;
+    enum web_role role; /* least role allowed (auth.h) */
+    unsigned flags;     /* ROUTE_* */
 };
+
+/* The route table (the authorization table of API.md) and its length. */
+const struct route *router_table(size_t *n);
+
+/* The least role route r allows for this request (ROUTE_EXPORT raises it). */
+enum web_role auth_route_role(const struct route *r, const struct http_request *req);
+
+/* Runs the checks of auth.h for route r. 0: the handler may run, with the
+ * caller in ctx->who; -1: reply holds the refusal (401, 403, 503). */
+int auth_gate(struct web_ctx *ctx, const struct http_request *req, const struct route *r,
+              struct http_reply *reply);
+
+/* Fills ctx->who from the request's token or session cookie, if any; 0, or
+ * -1 after a reply (401 for a bad token, 503 when the database is away). */
+int auth_identify(struct web_ctx *ctx, const struct http_request *req,
+                  struct http_reply *reply);
+
+/* Writes the cookie value of a well-formed ps_session cookie into out; 1 when found. */
+int auth_session_cookie(const struct http_request *req, char *out, size_t outlen);
+
+/* Sets reply's Set-Cookie to one that removes the session cookie. */
+void auth_clear_cookie(const struct http_request *req, struct http_reply *reply);
+
+/* Records an audit row for state-changing requests, exports and anything a
+ * handler named in ctx->audit_action (audit.c). Never fails the request. */
+void audit_request(struct web_ctx *ctx, const struct http_request *req,
+                   const struct route *r, const struct http_reply *reply);
 
 enum route_match {
     ROUTE_FOUND,

@@ -48,6 +48,34 @@ class Stack:
         self.pcaps = os.path.join(self.shared, "pcaps")
         # Talk to 127.0.0.1 directly, whatever http_proxy says.
         self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._token = None
+
+    @property
+    def token(self):
+        """An admin API token made for this test run (webapi --create-token),
+        sent as Authorization: Bearer by get() and test_api_util.request()."""
+        if self._token is None:
+            self._token = self.make_token("tests-%d" % os.getpid(), "admin")
+        return self._token
+
+    def make_token(self, name, role, days=1):
+        p = subprocess.run([self.exe("webapi"), "--db", self.web_db, "--create-token", name,
+                            "--role", role, "--expires-days", str(days)],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0 or not p.stdout.startswith("pst_"):
+            fatal("webapi --create-token failed (%d): %s" % (p.returncode, p.stderr.strip()))
+        return p.stdout.strip()
+
+    def set_user(self, name, role, password):
+        """Creates or resets account `name` with this password (webapi --set-user)."""
+        p = subprocess.run([self.exe("webapi"), "--db", self.web_db, "--set-user", name,
+                            "--role", role, "--password-stdin"], input=password + "\n",
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            fatal("webapi --set-user failed (%d): %s" % (p.returncode, p.stderr.strip()))
+
+    def auth_headers(self):
+        return {"Authorization": "Bearer " + self.token}
 
     def exe(self, name):
         path = os.path.join(self.bin, name)
@@ -86,7 +114,8 @@ class Stack:
         HTTP error statuses are returned, not raised."""
         url = self.base_url + path
         try:
-            with self._http.open(urllib.request.Request(url), timeout=timeout) as r:
+            req = urllib.request.Request(url, headers=self.auth_headers())
+            with self._http.open(req, timeout=timeout) as r:
                 return r.status, r.headers.get("Content-Type", ""), r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.headers.get("Content-Type", ""), e.read()

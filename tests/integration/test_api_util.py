@@ -37,10 +37,15 @@ class Response:
             return None
 
 
-def request(st, method, path, body=None, headers=None, timeout=120):
-    """One request through nginx; HTTP errors are returned, not raised."""
+def request(st, method, path, body=None, headers=None, timeout=120, auth=True):
+    """One request through nginx, with the run's admin token unless auth is
+    False or headers carry their own Authorization/Cookie; HTTP errors are
+    returned, not raised."""
+    headers = dict(headers or {})
+    if auth and "Authorization" not in headers and "Cookie" not in headers:
+        headers.update(st.auth_headers())
     req = urllib.request.Request(st.base_url + path, data=body, method=method,
-                                 headers=headers or {})
+                                 headers=headers)
     try:
         with st._http.open(req, timeout=timeout) as r:
             return Response(r.status, r.headers, r.read())
@@ -172,6 +177,7 @@ class PrivateWebapi:
 
     def __init__(self, st, tmpdir, env_extra, conninfo=None):
         self.sock = os.path.join(tmpdir, "webapi.sock")
+        self.auth = {"HTTP_AUTHORIZATION": "Bearer " + st.token}
         self.log = os.path.join(tmpdir, "webapi.log")
         env = dict(os.environ)
         env["PACKETSIGHT_WEB_DB"] = conninfo or st.web_db
@@ -195,7 +201,7 @@ class PrivateWebapi:
             return ""
 
     def request(self, method, uri, body=b"", content_type=""):
-        return fcgi_request(self.sock, method, uri, body, content_type)
+        return fcgi_request(self.sock, method, uri, body, content_type, self.auth)
 
     def stop(self):
         if self.proc.poll() is None:
