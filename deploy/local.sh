@@ -9,6 +9,11 @@
 #   deploy/local.sh env      shell exports for psql, tests and tools:
 #                              eval "$(deploy/local.sh env)"; psql
 #   deploy/local.sh test     up, ctest (all tests), ASan+UBSan build + unit tests
+#   deploy/local.sh user NAME ROLE
+#                            create or reset a dashboard account (role viewer,
+#                            analyst, operator or admin); prints a new random
+#                            password once, or takes it from stdin when stdin
+#                            is not a terminal
 #
 # Settings (environment): PS_PGPORT (default 5499), PS_HTTP_PORT (8080),
 # PS_WEBAPI_WORKERS (2), PS_SENSOR (local). Ports chosen at `up` are
@@ -47,7 +52,7 @@ die() {
 }
 
 usage() {
-    echo "usage: $0 {up|down|status|env|test}" >&2
+    echo "usage: $0 {up|down|status|env|test} | $0 user NAME ROLE" >&2
     exit 2
 }
 
@@ -482,8 +487,32 @@ EOF
     PACKETSIGHT_DB=$WRITER_DB "$BIN/captured" --read "$sample" || die "captured --read $sample failed"
 }
 
+# The first admin account: created with a random password printed once; an
+# existing admin is left alone (reset it with `deploy/local.sh user admin admin`).
+admin_account() {
+    local out
+    out=$("$BIN/webapi" --db "$WEB_DB" --set-user admin --role admin --if-absent) ||
+        die "could not create the admin account"
+    case $out in
+    *"password: "*)
+        ADMIN_NOTE="login: admin / ${out##*password: }  (shown once; reset: deploy/local.sh user admin admin)"
+        ;;
+    *) ADMIN_NOTE="login: existing accounts (reset one: deploy/local.sh user NAME ROLE)" ;;
+    esac
+}
+
+cmd_user() {
+    local name=$1 role=$2
+    load_settings
+    if [ -t 0 ]; then
+        "$BIN/webapi" --db "$WEB_DB" --set-user "$name" --role "$role"
+    else
+        "$BIN/webapi" --db "$WEB_DB" --set-user "$name" --role "$role" --password-stdin
+    fi
+}
+
 cmd_up() {
-    local t0=$SECONDS www_user
+    local t0=$SECONDS www_user ADMIN_NOTE=
     "$REPO/deploy/install-deps.sh"
     say "building in $REPO/build"
     build_tree "$REPO/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -502,9 +531,11 @@ cmd_up() {
     nginx_start "$www_user"
     wait_health
     sample_capture
+    admin_account
     echo
     echo "PacketSight is up ($((SECONDS - t0))s). State: $STATE"
     echo "  dashboard: $BASE_URL/"
+    echo "  $ADMIN_NOTE"
     echo "  psql:      eval \"\$(deploy/local.sh env)\"; psql"
     echo "  logs:      $LOGDIR/"
 }
@@ -665,6 +696,10 @@ cmd_test() {
 }
 
 main() {
+    if [ $# -eq 3 ] && [ "$1" = user ]; then
+        cmd_user "$2" "$3"
+        return
+    fi
     [ $# -eq 1 ] || usage
     case $1 in
     up | down | test) require_root "$1" ;;

@@ -43,6 +43,9 @@ sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$PACKETSIGHT_DB" -c "$1"; }
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
 for b in captured ps-pcapgen; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing (build first)"; done
 curl --noproxy '*' -fsS -o /dev/null "$URL/api/health" || die "$URL/api/health does not answer"
+# The API needs credentials: a viewer token valid for a day.
+TOKEN=$("$BIN/webapi" --db "${PACKETSIGHT_WEB_DB:?run after eval \"\$(deploy/local.sh env)\"}" \
+    --create-token "api-bench-$$" --role viewer --expires-days 1) || die "webapi --create-token failed"
 mkdir -p "$DIR"
 
 # --- 1. data ------------------------------------------------------------------
@@ -84,7 +87,7 @@ cap_packets=$(sql "SELECT coalesce(sum(packets), 0) FROM captures")
 say "database: $packets packet rows, $flows flows, captures.packets total $cap_packets"
 [ "$packets" -ge 5000000 ] || die "fewer than 5M packets ($packets)"
 [ "$flows" -ge 500000 ] || die "fewer than 500k flows ($flows)"
-stats=$(curl --noproxy '*' -fsS "$URL/api/stats")
+stats=$(curl --noproxy '*' -fsS -H "Authorization: Bearer $TOKEN" "$URL/api/stats")
 api_flows=$(printf '%s' "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["flows"])')
 api_packets=$(printf '%s' "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')
 exact=yes
@@ -124,7 +127,7 @@ to_ms() {
 
 printf '\n%-52s %10s %9s %9s %7s\n' "endpoint (wrk -t$THREADS -c$CONNS -d${DURATION}s)" "req/s" "p50 ms" "p99 ms" "errors"
 for ep in "${ENDPOINTS[@]}"; do
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$URL$ep" 2>&1)
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$URL$ep" 2>&1)
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
     p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")

@@ -175,6 +175,7 @@ limit_test() { # limit_test NAME PATH TRIES
 }
 limit_test "capture control" /api/start-capture 14
 limit_test "uploads" /api/validate-pcap 8
+limit_test "logins" /api/login 8
 equal "a body over 1 MiB outside uploads is refused" \
     "$(head -c 1100000 /dev/zero | curl -s --noproxy '*' -o /dev/null -w '%{http_code}' -X POST --data-binary @- "$BASE/api/jobs")" 413
 
@@ -215,13 +216,15 @@ if [ $WEBAPI -eq 1 ]; then
     # Routed to webapi: its answers are JSON, also for paths it does not know.
     code=$(get "$BASE/capture-status")
     case $code:$(header Content-Type) in
-    200:application/json* | 404:application/json*) ok "/capture-status goes to webapi ($code, JSON)" ;;
+    401:application/json*) ok "/capture-status goes to webapi ($code without credentials, JSON)" ;;
     *) not_ok "/capture-status: $code $(header Content-Type)" ;;
     esac
-    code=$(get -H 'Accept-Encoding: gzip' "$BASE/api/captures?limit=200")
+    equal "GET /api/captures without credentials" "$(get "$BASE/api/captures?limit=1")" 401
+    tok=$("$P/bin/webapi" --db "$PACKETSIGHT_WEB_DB" --create-token "nginx-site-$$" --role viewer --expires-days 1 || true)
+    code=$(get -H 'Accept-Encoding: gzip' -H "Authorization: Bearer $tok" "$BASE/api/captures?limit=200")
     len=$(stat -c %s "$S/body")
     if [ "$code" != 200 ]; then
-        echo "(GET /api/captures answered $code: JSON gzip not checked on it)"
+        not_ok "GET /api/captures with a viewer token answered $code"
     elif [ "$(header Content-Encoding)" = gzip ]; then
         ok "JSON is gzipped ($len bytes on the wire)"
     elif [ "$len" -lt 1024 ]; then
