@@ -43,6 +43,10 @@ void audit_request(struct web_ctx *ctx, const struct http_request *req, const st
     int changes = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
     if (!changes && !ctx->audit_action && !is_export(r, req))
         return;
+    /* Refusals of callers without credentials are not actions (and would
+     * let anyone fill the table); failed logins name themselves. */
+    if (ctx->who.via == AUTH_NONE && !ctx->audit_action)
+        return;
     char actor[AUTH_NAME_MAX + 8], action[160], status[16];
     const struct identity *w = &ctx->who;
     if (w->via == AUTH_TOKEN)
