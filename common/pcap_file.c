@@ -1,8 +1,8 @@
 /* pcap_file.c - reads pcap (µs/ns, either byte order) and pcapng files
  * through libpcap into a pipeline. The format comes from the magic number,
  * never from the file name. */
+#include "pcap_ahead.h"
 #include "pipeline.h"
-#include "readahead.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -27,23 +27,13 @@ static int open_error(const char *path, const char *pcap_err, char *err, size_t 
     return -1;
 }
 
-/* A regular file is read ahead by a second thread (readahead.h): the
- * kernel's copy of the file then costs the dissecting thread nothing.
- * Anything else, or when that thread cannot start, libpcap opens itself. */
 static pcap_t *open_capture(const char *path, char *pcap_err)
 {
-    FILE *f = readahead_open(path);
-    if (f) {
-        pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
-                                                              pcap_err);
-        if (!pc)
-            fclose(f);
-        return pc;
-    }
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
                                                           pcap_err);
     /* libpcap reads through stdio; a 1 MiB buffer instead of one page cuts
-     * the read() calls 256-fold on large files */
+     * the read() calls 256-fold on large files. Only the reading thread
+     * (pcap_ahead.c) uses it while this file is read. */
     static __thread char iobuf[1 << 20];
     if (pc && pcap_file(pc))
         setvbuf(pcap_file(pc), iobuf, _IOFBF, sizeof iobuf);
@@ -68,35 +58,80 @@ static int apply_filter(pcap_t *pc, const char *path, const char *bpf, char *err
     return 0;
 }
 
+/* Where packets come from: a second thread running libpcap (pcap_ahead.h)
+ * for large files, libpcap on this thread for small ones, where setting up
+ * the thread (about half a millisecond) would cost more than it saves. */
+#define AHEAD_MIN_BYTES (8 << 20)
+
+struct source {
+    pcap_t *pc;
+    struct pcap_ahead *a; /* NULL: read on this thread */
+    uint64_t max, n, offsets_every;
+    int end; /* direct reading: how it ended (see pcap_ahead_stop) */
+};
+
+static void source_open(struct source *s, pcap_t *pc, const struct ps_read_opts *o)
+{
+    *s = (struct source){.pc = pc, .max = o->max_packets,
+                         .offsets_every = o->progress ? 4096 : 0, .end = 1};
+    struct stat st;
+    FILE *f = pcap_file(pc);
+    if (f && fstat(fileno(f), &st) == 0 && st.st_size >= AHEAD_MIN_BYTES)
+        s->a = pcap_ahead_start(pc, s->max, s->offsets_every); /* NULL: read here */
+}
+
+static bool source_next(struct source *s, struct ahead_packet *k)
+{
+    if (s->a)
+        return pcap_ahead_next(s->a, k);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    if (s->max && s->n >= s->max)
+        return false;
+    if ((s->end = pcap_next_ex(s->pc, &h, &d)) != 1)
+        return false;
+    s->n++;
+    FILE *f = pcap_file(s->pc);
+    *k = (struct ahead_packet){
+        .ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, .caplen = h->caplen,
+        .len = h->len, .data = d,
+        .file_offset = f && s->offsets_every && (s->n & (s->offsets_every - 1)) == 0
+                           ? (int64_t)ftello(f) : -1};
+    return true;
+}
+
+/* Stops reading: 1, PCAP_ERROR_BREAK (end of file) or PCAP_ERROR. */
+static int source_close(struct source *s)
+{
+    return s->a ? pcap_ahead_stop(s->a) : s->end;
+}
+
 static int read_loop(struct ps_pipeline *p, pcap_t *pc, const char *path,
                      const struct ps_read_opts *o, char *err, size_t errlen)
 {
     int dlt = pcap_datalink(pc);
     ps_pipeline_set_linktype(p, dlt);
+    struct source src;
+    source_open(&src, pc, o);
     uint64_t n = 0;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    FILE *f = pcap_file(pc);
-    for (;;) {
-        if (o->max_packets && n >= o->max_packets)
-            return 0;
-        int r = pcap_next_ex(pc, &h, &data);
-        if (r == PCAP_ERROR_BREAK)
-            return 0;
-        if (r != 1) {
-            snprintf(err, errlen, "%s: record %llu: %s", path, (unsigned long long)n + 1,
-                     pcap_geterr(pc));
-            return -1;
-        }
+    struct ahead_packet k;
+    int stopped = 0;
+    while (!stopped && source_next(&src, &k)) {
         n++;
-        int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-        ps_pipeline_frame(p, dlt, ts, data, h->caplen, h->len);
-        if (o->progress && (n & 4095) == 0 &&
-            o->progress(o->ctx, n, f ? (uint64_t)ftello(f) : 0)) {
-            snprintf(err, errlen, "%s: stopped after %llu packets", path, (unsigned long long)n);
-            return -1;
-        }
+        ps_pipeline_frame(p, dlt, k.ts_us, k.data, k.caplen, k.len);
+        stopped = o->progress && (n & 4095) == 0 &&
+                  o->progress(o->ctx, n, k.file_offset >= 0 ? (uint64_t)k.file_offset : 0);
     }
+    int r = source_close(&src);
+    if (stopped) {
+        snprintf(err, errlen, "%s: stopped after %llu packets", path, (unsigned long long)n);
+        return -1;
+    }
+    if (r == 1 || r == PCAP_ERROR_BREAK)
+        return 0;
+    snprintf(err, errlen, "%s: record %llu: %s", path, (unsigned long long)n + 1,
+             pcap_geterr(pc));
+    return -1;
 }
 
 int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_opts *opts,

@@ -1,0 +1,219 @@
+/* pcap_ahead.c - pcap_next_ex() on a second thread, packets handed over
+ * in batches through a ring (see pcap_ahead.h). */
+#include "pcap_ahead.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Four batches of 256 KiB stay cache-sized; the threads meet once per
+ * batch. A packet larger than a batch (libpcap caps caplen at 256 KiB, so
+ * only in theory) travels alone in a batch's own larger buffer. */
+#define AH_BATCHES 4
+#define AH_DATA (256 * 1024)
+#define AH_RECS 1024
+
+struct ah_rec {
+    int64_t ts_us, file_offset;
+    uint32_t caplen, len, off;
+};
+
+struct ah_batch {
+    struct ah_rec rec[AH_RECS];
+    uint32_t n, used; /* records, data bytes */
+    bool last;        /* reading ended after these records */
+    bool full;        /* handed to the consumer, not yet given back */
+    uint8_t *data;    /* AH_DATA bytes, or big while an oversized packet is in */
+    uint8_t *big;
+    size_t big_size;
+};
+
+struct pcap_ahead {
+    pcap_t *pc;
+    uint64_t max_packets, offsets_mask;
+    bool offsets;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t filled, freed;
+    bool stop;  /* the consumer is done */
+    int result; /* how reading ended; 1 until the thread says otherwise */
+    struct ah_batch b[AH_BATCHES];
+    /* reading thread only */
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    bool pending; /* h/d read but did not fit the previous batch */
+    uint64_t n;
+    /* consumer only */
+    unsigned cur;
+    uint32_t next;
+    bool have;
+    uint8_t *mem;
+};
+
+/* Waits until batch b is free; false when the consumer stopped. */
+static bool ah_wait_free(struct pcap_ahead *a, struct ah_batch *b)
+{
+    pthread_mutex_lock(&a->mu);
+    while (b->full && !a->stop)
+        pthread_cond_wait(&a->freed, &a->mu);
+    bool go = !a->stop;
+    pthread_mutex_unlock(&a->mu);
+    return go;
+}
+
+/* Copies the pending packet into b; false when it does not fit. */
+static bool ah_put(struct pcap_ahead *a, struct ah_batch *b)
+{
+    uint32_t caplen = a->h->caplen;
+    if (caplen > AH_DATA) { /* alone, in the batch's own buffer */
+        if (b->n > 0)
+            return false;
+        if (b->big_size < caplen) {
+            uint8_t *p = realloc(b->big, caplen);
+            if (!p)
+                return false;
+            b->big = p;
+            b->big_size = caplen;
+        }
+        b->data = b->big;
+    } else if (b->n == AH_RECS || AH_DATA - b->used < caplen || b->data == b->big) {
+        return false;
+    }
+    struct ah_rec *r = &b->rec[b->n++];
+    r->ts_us = (int64_t)a->h->ts.tv_sec * 1000000 + a->h->ts.tv_usec;
+    r->caplen = caplen;
+    r->len = a->h->len;
+    r->off = b->used;
+    r->file_offset = -1;
+    memcpy(b->data + b->used, a->d, caplen);
+    b->used += caplen;
+    a->pending = false;
+    a->n++;
+    if (a->offsets && (a->n & a->offsets_mask) == 0 && pcap_file(a->pc))
+        r->file_offset = (int64_t)ftello(pcap_file(a->pc));
+    return true;
+}
+
+/* Fills b; 0 when it is full and more may follow, else how reading ended. */
+static int ah_fill(struct pcap_ahead *a, struct ah_batch *b)
+{
+    b->n = b->used = 0;
+    b->data = a->mem + (size_t)(b - a->b) * AH_DATA;
+    for (;;) {
+        if (!a->pending) {
+            if (a->max_packets && a->n >= a->max_packets)
+                return 1;
+            int r = pcap_next_ex(a->pc, &a->h, &a->d);
+            if (r != 1)
+                return r;
+            a->pending = true;
+        }
+        if (ah_put(a, b))
+            continue;
+        if (b->n > 0)
+            return 0;
+        snprintf(pcap_geterr(a->pc), PCAP_ERRBUF_SIZE, "out of memory for a %u-byte packet",
+                 a->h->caplen);
+        return PCAP_ERROR;
+    }
+}
+
+static void *ah_main(void *arg)
+{
+    struct pcap_ahead *a = arg;
+    for (unsigned k = 0;; k = (k + 1) % AH_BATCHES) {
+        struct ah_batch *b = &a->b[k];
+        if (!ah_wait_free(a, b))
+            return NULL;
+        int r = ah_fill(a, b);
+        pthread_mutex_lock(&a->mu);
+        b->last = r != 0;
+        if (b->last)
+            a->result = r;
+        b->full = true;
+        pthread_cond_signal(&a->filled);
+        pthread_mutex_unlock(&a->mu);
+        if (r != 0)
+            return NULL;
+    }
+}
+
+bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
+{
+    for (;;) {
+        struct ah_batch *b = &a->b[a->cur];
+        if (!a->have) {
+            pthread_mutex_lock(&a->mu);
+            while (!b->full)
+                pthread_cond_wait(&a->filled, &a->mu);
+            pthread_mutex_unlock(&a->mu);
+            a->have = true;
+            a->next = 0;
+        }
+        if (a->next < b->n) {
+            const struct ah_rec *r = &b->rec[a->next++];
+            *out = (struct ahead_packet){.ts_us = r->ts_us, .caplen = r->caplen, .len = r->len,
+                                         .data = b->data + r->off,
+                                         .file_offset = r->file_offset};
+            return true;
+        }
+        if (b->last)
+            return false;
+        pthread_mutex_lock(&a->mu);
+        b->full = false;
+        pthread_cond_signal(&a->freed);
+        pthread_mutex_unlock(&a->mu);
+        a->cur = (a->cur + 1) % AH_BATCHES;
+        a->have = false;
+    }
+}
+
+static void ah_free(struct pcap_ahead *a)
+{
+    pthread_cond_destroy(&a->filled);
+    pthread_cond_destroy(&a->freed);
+    pthread_mutex_destroy(&a->mu);
+    for (int i = 0; i < AH_BATCHES; i++)
+        free(a->b[i].big);
+    free(a->mem);
+    free(a);
+}
+
+struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every)
+{
+    struct pcap_ahead *a = calloc(1, sizeof *a);
+    uint8_t *mem = a ? malloc((size_t)AH_BATCHES * AH_DATA) : NULL;
+    if (!mem) {
+        free(a);
+        return NULL;
+    }
+    a->pc = pc;
+    a->mem = mem;
+    a->max_packets = max_packets;
+    a->offsets = offsets_every != 0;
+    a->offsets_mask = offsets_every - 1;
+    a->result = 1;
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->filled, NULL);
+    pthread_cond_init(&a->freed, NULL);
+    if (pthread_create(&a->th, NULL, ah_main, a) != 0) {
+        ah_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+int pcap_ahead_stop(struct pcap_ahead *a)
+{
+    if (!a)
+        return 1;
+    pthread_mutex_lock(&a->mu);
+    a->stop = true;
+    pthread_cond_signal(&a->freed);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->th, NULL);
+    int r = a->result;
+    ah_free(a);
+    return r;
+}
