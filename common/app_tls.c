@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "cursor.h"
+#include "digest.h"
 
 #define TLS_MAX_RECORD 18432 /* 2^14 + 2048: largest TLSCiphertext fragment */
 #define TLS_MAX_SNI_ENTRIES 4 /* server_name list entries looked at */
@@ -449,58 +450,66 @@ struct strbuf {
     size_t n;
 };
 
-/* Appends v formatted by fmt. The two formats of the fingerprints ("%u" and
- * "%04x") are written directly: this runs for every list entry of every
- * ClientHello, where snprintf dominated the cost. */
-static void sb_printf(struct strbuf *b, const char *fmt, unsigned v)
+/* Appends n bytes; refuses (keeps b unchanged) what would not fit. */
+static void sb_put(struct strbuf *b, const char *p, size_t n)
 {
-    char tmp[16];
-    size_t n = 0;
-    if (strcmp(fmt, "%04x") == 0 && v <= 0xffff) {
-        static const char hex[] = "0123456789abcdef";
-        for (int shift = 12; shift >= 0; shift -= 4)
-            tmp[n++] = hex[(v >> shift) & 0xf];
-    } else if (strcmp(fmt, "%u") == 0) {
-        char rev[12];
-        size_t r = 0;
-        do {
-            rev[r++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        while (r)
-            tmp[n++] = rev[--r];
-    } else {
-        int w = snprintf(tmp, sizeof tmp, fmt, v);
-        n = w > 0 && (size_t)w < sizeof tmp ? (size_t)w : 0;
-    }
     if (n + 1 <= sizeof b->s - b->n) {
-        memcpy(b->s + b->n, tmp, n);
+        memcpy(b->s + b->n, p, n);
         b->n += n;
         b->s[b->n] = '\0';
     }
 }
 
-static void sb_putc(struct strbuf *b, char ch)
+/* The two number formats of the fingerprints, "%u" and "%04x", written
+ * directly: this runs for every list entry of every ClientHello, where
+ * snprintf dominated the cost. */
+static void sb_dec(struct strbuf *b, unsigned v)
 {
-    if (b->n + 1 < sizeof b->s) {
-        b->s[b->n++] = ch;
-        b->s[b->n] = '\0';
-    }
+    char rev[12];
+    size_t r = 0;
+    do {
+        rev[r++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    char tmp[12];
+    for (size_t n = 0; n < r; n++)
+        tmp[n] = rev[r - 1 - n];
+    sb_put(b, tmp, r);
 }
 
-static void sb_list16(struct strbuf *b, const uint16_t *v, size_t n, const char *fmt, char sep)
+static void sb_hex4(struct strbuf *b, uint16_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char tmp[4] = {hex[v >> 12], hex[(v >> 8) & 0xf], hex[(v >> 4) & 0xf], hex[v & 0xf]};
+    sb_put(b, tmp, 4);
+}
+
+static void sb_putc(struct strbuf *b, char ch) { sb_put(b, &ch, 1); }
+
+/* v joined by sep, each as "%04x" (hex) or "%u". */
+static void sb_list16(struct strbuf *b, const uint16_t *v, size_t n, bool hex, char sep)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_putc(b, sep);
-        sb_printf(b, fmt, v[i]);
+        if (hex)
+            sb_hex4(b, v[i]);
+        else
+            sb_dec(b, v[i]);
     }
 }
 
-static int cmp_u16(const void *a, const void *b)
+/* Insertion sort: the lists are short (capped in caps.h) and mostly in
+ * order already, where qsort's calls through a comparator cost more. */
+static void sort_u16(uint16_t *v, size_t n)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static bool digest_hex(const EVP_MD *md, const char *s, size_t n, char *out, size_t hex_chars)
@@ -559,12 +568,12 @@ void tls_ja4(const struct tls_hello *h, bool quic, char out[37])
 
     /* ja4_b: ciphers sorted, 4-hex-digit, comma-joined. */
     memcpy(sorted, h->ciphers, h->n_ciphers * sizeof sorted[0]);
-    qsort(sorted, h->n_ciphers, sizeof sorted[0], cmp_u16);
+    sort_u16(sorted, h->n_ciphers);
     b.n = 0;
-    sb_list16(&b, sorted, h->n_ciphers, "%04x", ',');
+    sb_list16(&b, sorted, h->n_ciphers, true, ',');
     if (h->n_ciphers == 0)
         strcpy(hb, "000000000000");
-    else if (!digest_hex(EVP_sha256(), b.s, b.n, hb, 12))
+    else if (!digest_hex(ps_digest_md(PS_SHA256), b.s, b.n, hb, 12))
         goto fail;
 
     /* ja4_c: extensions sorted without SNI and ALPN, then "_" and the
@@ -573,16 +582,16 @@ void tls_ja4(const struct tls_hello *h, bool quic, char out[37])
     for (size_t i = 0; i < h->n_extensions; i++)
         if (h->extensions[i] != EXT_SERVER_NAME && h->extensions[i] != EXT_ALPN)
             sorted[n++] = h->extensions[i];
-    qsort(sorted, n, sizeof sorted[0], cmp_u16);
+    sort_u16(sorted, n);
     b.n = 0;
-    sb_list16(&b, sorted, n, "%04x", ',');
+    sb_list16(&b, sorted, n, true, ',');
     if (h->n_sig_algs > 0) {
         sb_putc(&b, '_');
-        sb_list16(&b, h->sig_algs, h->n_sig_algs, "%04x", ',');
+        sb_list16(&b, h->sig_algs, h->n_sig_algs, true, ',');
     }
     if (n == 0)
         strcpy(hc, "000000000000");
-    else if (!digest_hex(EVP_sha256(), b.s, b.n, hc, 12))
+    else if (!digest_hex(ps_digest_md(PS_SHA256), b.s, b.n, hc, 12))
         goto fail;
 
     snprintf(out, 37, "%c%s%c%02u%02u%c%c_%s_%s", quic ? 'q' : 't', ja4_version(version),
@@ -598,15 +607,19 @@ void tls_ja3(const struct tls_hello *h, char out[33])
 {
     struct strbuf b;
     b.n = 0;
-    sb_printf(&b, "%u,", h->legacy_version);
-    sb_list16(&b, h->ciphers, h->n_ciphers, "%u", '-');
+    sb_dec(&b, h->legacy_version);
     sb_putc(&b, ',');
-    sb_list16(&b, h->extensions, h->n_extensions, "%u", '-');
+    sb_list16(&b, h->ciphers, h->n_ciphers, false, '-');
     sb_putc(&b, ',');
-    sb_list16(&b, h->groups, h->n_groups, "%u", '-');
+    sb_list16(&b, h->extensions, h->n_extensions, false, '-');
     sb_putc(&b, ',');
-    for (size_t i = 0; i < h->n_ec_point_formats; i++)
-        sb_printf(&b, i ? "-%u" : "%u", h->ec_point_formats[i]);
-    if (!digest_hex(EVP_md5(), b.s, b.n, out, 32))
+    sb_list16(&b, h->groups, h->n_groups, false, '-');
+    sb_putc(&b, ',');
+    for (size_t i = 0; i < h->n_ec_point_formats; i++) {
+        if (i)
+            sb_putc(&b, '-');
+        sb_dec(&b, h->ec_point_formats[i]);
+    }
+    if (!digest_hex(ps_digest_md(PS_MD5), b.s, b.n, out, 32))
         out[0] = '\0';
 }

@@ -1,6 +1,7 @@
 /* community_id.c - Community ID v1 flow hash (github.com/corelight/
  * community-id-spec; ICMP counterparts per pycommunityid icmp.py/icmp6.py). */
 #include "community_id.h"
+#include "digest.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -87,7 +88,7 @@ void community_id_v1(uint16_t seed, int family, const uint8_t *saddr, const uint
         buf[n++] = (uint8_t)(pb >> 8);
         buf[n++] = (uint8_t)pb;
     }
-    if (!EVP_Digest(buf, n, digest, &dlen, EVP_sha1(), NULL) || dlen != 20)
+    if (!EVP_Digest(buf, n, digest, &dlen, ps_digest_md(PS_SHA1), NULL) || dlen != 20)
         return;
     memcpy(out, "1:", 2);
     /* 20 bytes -> 28 base64 characters + NUL, well inside out. */

@@ -249,6 +249,15 @@ struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
             t->last_us = now > t->last_us ? now : t->last_us;
             return t;
         }
+        /* Slots never become empty again and a key goes to the first
+         * expired slot of its probes: past a never-used slot the key is
+         * not there, and that slot or an earlier expired one is the victim
+         * the full scan would pick. */
+        if (t->kind == TK_NONE) {
+            if (victim == SIZE_MAX || !trk_expired(d, &d->trk[victim], now))
+                victim = s;
+            break;
+        }
         /* victim: an expired slot, else the least recently used one */
         int t_old = trk_expired(d, t, now);
         int v_old = victim != SIZE_MAX && trk_expired(d, &d->trk[victim], now);

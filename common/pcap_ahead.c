@@ -153,6 +153,11 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
         }
         if (a->next < b->n) {
             const struct ah_rec *r = &b->rec[a->next++];
+            if (a->next < b->n) { /* the next headers, written by the other core */
+                const uint8_t *nd = b->data + b->rec[a->next].off;
+                __builtin_prefetch(nd);
+                __builtin_prefetch(nd + 64);
+            }
             *out = (struct ahead_packet){.ts_us = r->ts_us, .caplen = r->caplen, .len = r->len,
                                          .data = b->data + r->off,
                                          .file_offset = r->file_offset};
