@@ -50,20 +50,34 @@ static int state_changing(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-/* Origin of this server as a browser would write it: scheme://host[:port]. */
+/* "name:port", "1.2.3.4:port", "[::1]:port" */
+static int host_has_port(const char *host)
+{
+    const char *end = host[0] == '[' ? strchr(host, ']') : host;
+    return end && strchr(end, ':') != NULL;
+}
+
+/* Whether origin ("http://host[:port]") is this server. nginx passes the
+ * Host without its port (Debian's fastcgi_params: HTTP_HOST = $host), so
+ * both scheme://host and scheme://host:SERVER_PORT are this server. */
 static int origin_matches(const struct http_request *req, const char *origin)
 {
     const char *host = http_env(req, "HTTP_HOST");
     const char *https = http_env(req, "HTTPS");
+    const char *port = http_env(req, "SERVER_PORT");
     const char *scheme = https && strcasecmp(https, "on") == 0 ? "https://" : "http://";
-    size_t sl = strlen(scheme);
-    if (!host || !*host || strncasecmp(origin, scheme, sl) != 0)
+    size_t sl = strlen(scheme), hl = host ? strlen(host) : 0;
+    if (hl == 0 || strncasecmp(origin, scheme, sl) != 0 ||
+        strncasecmp(origin + sl, host, hl) != 0)
         return 0;
-    return strcasecmp(origin + sl, host) == 0;
+    const char *rest = origin + sl + hl;
+    if (*rest == '\0')
+        return 1;
+    return *rest == ':' && !host_has_port(host) && port && strcmp(rest + 1, port) == 0;
 }
 
 /* 1 unless the browser says the request comes from another site. */
-static int same_site_request(const struct http_request *req)
+int auth_same_site(const struct http_request *req)
 {
     const char *site = http_env(req, "HTTP_SEC_FETCH_SITE");
     if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
@@ -106,78 +120,64 @@ int auth_session_cookie(const struct http_request *req, char *out, size_t outlen
     return cookie_value(req, AUTH_COOKIE, out, outlen) && is_token_text(out, SECRET_TOKEN_CHARS);
 }
 
-/* Looks the session up; 1 found (ctx->who filled), 0 not, -1 database. */
-static int session_lookup(struct web_ctx *ctx, const char *cookie, enum webdb_status *st)
+/* Runs a credential lookup whose row is (id, name, role, stale[, csrf,
+ * expires_at]) for hash; fills ctx->who and, when the row's last-use time
+ * is stale, runs touch_sql ($1 = hash) to refresh it. 1 found, 0 not, -1
+ * database failure. */
+static int lookup(struct web_ctx *ctx, enum auth_via via, const char *sql,
+                  const char *touch_sql, const char *hash, enum webdb_status *st)
 {
-    char hash[SECRET_HASH_HEX + 1];
-    if (secret_sha256_hex(cookie, strlen(cookie), hash, sizeof hash) < 0)
-        return 0;
     const char *p[] = {hash};
-    PGresult *r = webdb_query(
-        &ctx->db,
-        "SELECT s.user_id, u.name, u.role, s.csrf_token, " SQL_ISO_UTC("s.expires_at") ", "
-        "s.last_seen_at < now() - interval '60 seconds' FROM sessions s "
-        "JOIN users u ON u.id = s.user_id "
-        "WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled",
-        1, p, 0, st);
+    PGresult *r = webdb_query(&ctx->db, sql, 1, p, 0, st);
     if (!r)
         return -1;
     int found = PQntuples(r) == 1;
     if (found) {
         struct identity *w = &ctx->who;
-        w->via = AUTH_SESSION;
-        w->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        long long id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        w->via = via;
+        *(via == AUTH_SESSION ? &w->user_id : &w->token_id) = id;
         snprintf(w->name, sizeof w->name, "%s", PQgetvalue(r, 0, 1));
         w->role = role_parse(PQgetvalue(r, 0, 2));
-        snprintf(w->csrf, sizeof w->csrf, "%s", PQgetvalue(r, 0, 3));
-        snprintf(w->expires_at, sizeof w->expires_at, "%s", PQgetvalue(r, 0, 4));
-        snprintf(w->session_hash, sizeof w->session_hash, "%s", hash);
-        if (PQgetvalue(r, 0, 5)[0] == 't') {
-            PGresult *u = webdb_query(&ctx->db,
-                                      "UPDATE sessions SET last_seen_at = now() "
-                                      "WHERE token_hash = $1", 1, p, 0, st);
-            PQclear(u);
+        if (via == AUTH_SESSION) {
+            snprintf(w->csrf, sizeof w->csrf, "%s", PQgetvalue(r, 0, 4));
+            snprintf(w->expires_at, sizeof w->expires_at, "%s", PQgetvalue(r, 0, 5));
+            snprintf(w->session_hash, sizeof w->session_hash, "%s", hash);
         }
+        if (PQgetvalue(r, 0, 3)[0] == 't')
+            PQclear(webdb_query(&ctx->db, touch_sql, 1, p, 0, st));
     }
     PQclear(r);
     return found;
 }
 
-/* Looks a bearer token up; 1 valid (ctx->who filled), 0 not, -1 database. */
+static int session_lookup(struct web_ctx *ctx, const char *cookie, enum webdb_status *st)
+{
+    char hash[SECRET_HASH_HEX + 1];
+    if (secret_sha256_hex(cookie, strlen(cookie), hash, sizeof hash) < 0)
+        return 0;
+    return lookup(ctx, AUTH_SESSION,
+                  "SELECT s.user_id, u.name, u.role, "
+                  "s.last_seen_at < now() - interval '60 seconds', s.csrf_token, "
+                  SQL_ISO_UTC("s.expires_at") " FROM sessions s "
+                  "JOIN users u ON u.id = s.user_id "
+                  "WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled",
+                  "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1", hash, st);
+}
+
 static int token_lookup(struct web_ctx *ctx, const char *token, enum webdb_status *st)
 {
     char hash[SECRET_HASH_HEX + 1];
     size_t pl = strlen(AUTH_TOKEN_PREFIX);
-    if (strncmp(token, AUTH_TOKEN_PREFIX, pl) != 0 || !is_token_text(token + pl,
-                                                                      SECRET_TOKEN_CHARS) ||
+    if (strncmp(token, AUTH_TOKEN_PREFIX, pl) != 0 ||
+        !is_token_text(token + pl, SECRET_TOKEN_CHARS) ||
         secret_sha256_hex(token, strlen(token), hash, sizeof hash) < 0)
         return 0;
-    const char *p[] = {hash};
-    PGresult *r = webdb_query(
-        &ctx->db,
-        "SELECT id, name, role, last_used_at IS NULL OR last_used_at < now() - interval "
-        "'60 seconds' FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL "
-        "AND (expires_at IS NULL OR expires_at > now())",
-        1, p, 0, st);
-    if (!r)
-        return -1;
-    int found = PQntuples(r) == 1;
-    if (found) {
-        struct identity *w = &ctx->who;
-        w->via = AUTH_TOKEN;
-        w->token_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        snprintf(w->name, sizeof w->name, "%s", PQgetvalue(r, 0, 1));
-        w->role = role_parse(PQgetvalue(r, 0, 2));
-        if (PQgetvalue(r, 0, 3)[0] == 't') {
-            const char *q[] = {PQgetvalue(r, 0, 0)};
-            PGresult *u = webdb_query(&ctx->db,
-                                      "UPDATE api_tokens SET last_used_at = now() "
-                                      "WHERE id = $1::bigint", 1, q, 0, st);
-            PQclear(u);
-        }
-    }
-    PQclear(r);
-    return found;
+    return lookup(ctx, AUTH_TOKEN,
+                  "SELECT id, name, role, last_used_at IS NULL OR last_used_at < now() - "
+                  "interval '60 seconds' FROM api_tokens WHERE token_hash = $1 "
+                  "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
+                  "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1", hash, st);
 }
 
 void auth_clear_cookie(const struct http_request *req, struct http_reply *reply)
@@ -242,7 +242,7 @@ int auth_gate(struct web_ctx *ctx, const struct http_request *req, const struct 
         http_reply_fail(reply, 403, "forbidden", "this route is not open to any role");
         return -1;
     }
-    if (changes && !same_site_request(req)) {
+    if (changes && !auth_same_site(req)) {
         http_reply_fail(reply, 403, "cross-site request",
                         "state-changing requests must come from this site's own pages");
         return -1;

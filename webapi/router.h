@@ -36,6 +36,10 @@ int auth_gate(struct web_ctx *ctx, const struct http_request *req, const struct 
 int auth_identify(struct web_ctx *ctx, const struct http_request *req,
                   struct http_reply *reply);
 
+/* 0 when the browser marks the request cross-site (Sec-Fetch-Site) or its
+ * Origin is not this server; 1 otherwise (also when neither is sent). */
+int auth_same_site(const struct http_request *req);
+
 /* Writes the cookie value of a well-formed ps_session cookie into out; 1 when found. */
 int auth_session_cookie(const struct http_request *req, char *out, size_t outlen);
 

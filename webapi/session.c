@@ -68,7 +68,8 @@ static long long check_password(struct web_ctx *ctx, const char *name, const cha
     return id;
 }
 
-static void login_failed(struct web_ctx *ctx, const char *name, struct http_reply *reply)
+/* Counts a failed password check for name (ps_login_failed). */
+static void count_failure(struct web_ctx *ctx, const char *name)
 {
     char max[16], window[32], lock[32];
     snprintf(max, sizeof max, "%d", ctx->auth.login_max_failures);
@@ -80,6 +81,11 @@ static void login_failed(struct web_ctx *ctx, const char *name, struct http_repl
                               "SELECT ps_login_failed($1, $2::integer, $3::interval, "
                               "$4::interval)", 4, p, WEBDB_NO_RETRY, &st);
     PQclear(r);
+}
+
+static void login_failed(struct web_ctx *ctx, const char *name, struct http_reply *reply)
+{
+    count_failure(ctx, name);
     ctx->audit_action = "login.failed";
     http_reply_fail(reply, 401, "login failed", "wrong user name or password");
 }
@@ -241,12 +247,21 @@ void handle_password(struct web_ctx *ctx, const struct http_request *req,
     enum webdb_status st = WEBDB_OK;
     if (bad || account_password_ok(pw, "new_password", reply) < 0)
         goto out;
-    long long uid = cur ? check_password(ctx, ctx->who.name, cur, &st) : 0;
-    if (uid < 0) {
+    /* Guessing the current password here counts like failed logins. */
+    long left = lock_left(ctx, ctx->who.name, &st);
+    long long uid = left == 0 && cur ? check_password(ctx, ctx->who.name, cur, &st) : 0;
+    if (left < 0 || uid < 0) {
         handler_db_failure(ctx, st, reply);
         goto out;
     }
+    if (left > 0) {
+        reply_locked(ctx, reply, left);
+        ctx->audit_action = "password.locked";
+        goto out;
+    }
     if (uid != ctx->who.user_id) {
+        count_failure(ctx, ctx->who.name);
+        ctx->audit_action = "password.failed";
         http_reply_fail(reply, 403, "wrong password", "current_password is not right");
         goto out;
     }

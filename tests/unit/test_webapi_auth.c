@@ -134,7 +134,51 @@ static void test_cookie(void)
     CHECK_INT(auth_session_cookie(&req, v, sizeof v), 0);
 }
 
+static int same_site(const char *host, const char *port, const char *origin, const char *site)
+{
+    char h[96], p[32], o[128], f[64];
+    char *env[5];
+    int n = 0;
+    snprintf(h, sizeof h, "HTTP_HOST=%s", host);
+    env[n++] = h;
+    snprintf(p, sizeof p, "SERVER_PORT=%s", port);
+    env[n++] = p;
+    if (origin) {
+        snprintf(o, sizeof o, "HTTP_ORIGIN=%s", origin);
+        env[n++] = o;
+    }
+    if (site) {
+        snprintf(f, sizeof f, "HTTP_SEC_FETCH_SITE=%s", site);
+        env[n++] = f;
+    }
+    env[n] = NULL;
+    struct http_request req = {.method = "POST", .envp = env};
+    return auth_same_site(&req);
+}
+
+/* nginx passes Host without its port; the Origin carries it. */
+static void test_origin(void)
+{
+    CHECK_INT(same_site("127.0.0.1", "8111", "http://127.0.0.1:8111", "same-origin"), 1);
+    CHECK_INT(same_site("127.0.0.1", "8111", "http://127.0.0.1:8111", NULL), 1);
+    CHECK_INT(same_site("127.0.0.1", "80", "http://127.0.0.1", NULL), 1);
+    CHECK_INT(same_site("127.0.0.1", "8111", NULL, NULL), 1);
+    CHECK_INT(same_site("127.0.0.1:8111", "8111", "http://127.0.0.1:8111", NULL), 1);
+    CHECK_INT(same_site("[::1]", "8111", "http://[::1]:8111", NULL), 1);
+    CHECK_INT(same_site("Sensor.Example", "443", "http://sensor.example", NULL), 1);
+    CHECK_INT(same_site("127.0.0.1", "8111", "http://127.0.0.1:8112", NULL), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", "http://127.0.0.1.evil.example:8111", NULL), 0);
+    CHECK_INT(same_site("127.0.0.1:8111", "8111", "http://127.0.0.1:8111:8111", NULL), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", "https://127.0.0.1:8111", NULL), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", "null", NULL), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", "http://evil.example", "cross-site"), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", NULL, "cross-site"), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", NULL, "same-site"), 0);
+    CHECK_INT(same_site("127.0.0.1", "8111", NULL, "none"), 1);
+}
+
 UNIT_MAIN({
+    test_origin();
     test_tokens();
     test_sha256();
     test_passwords();
