@@ -7,8 +7,16 @@
 //   - any request to an origin other than the stack's: it is aborted and
 //     recorded (the dashboard must work offline, no CDN).
 // Screenshots go to PS_ARTIFACTS (default: a new temp dir, printed).
+//
+// Accounts: every API route but /api/health and /api/login needs
+// credentials. Each test process makes its own users, one per role, named
+// bt<pid><time>-<role> with known passwords (webapi --set-user), and one
+// admin API token for the tests' own requests (api(), apiFetch()).
+// guardedPage() logs its browser context in (operator unless told);
+// cleanupAccounts() deletes the users and revokes the token at the end.
 
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -26,6 +34,76 @@ export const DESKTOP = { width: 1440, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 export const NARROW = { width: 375, height: 812 };
 export const WIDE = { width: 1920, height: 1080 };
+
+// --- accounts ------------------------------------------------------------------
+
+/** Unique per test process, so runs side by side and reruns never collide. */
+export const RUN_ID = `bt${process.pid}${Date.now().toString(36).slice(-4)}`;
+const accounts = new Map(); // role -> {name, password}
+let bearer = null;
+
+/** Runs `webapi --db $PACKETSIGHT_WEB_DB ARGS`, stdin from input; returns stdout. */
+export function webapiCli(args, input = '') {
+  const db = process.env.PACKETSIGHT_WEB_DB;
+  if (!db) throw new Error('PACKETSIGHT_WEB_DB is unset (eval "$(deploy/local.sh env)")');
+  return execFileSync(join(BIN, 'webapi'), ['--db', db, ...args], {
+    input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+  }).trim();
+}
+
+/** Creates (once per process) or resets a user with a known password: {name, password, role}. */
+export function account(role, suffix = '') {
+  const key = `${role}${suffix}`;
+  if (!accounts.has(key)) {
+    const name = `${RUN_ID}-${key}`;
+    const password = `pw-${randomBytes(12).toString('hex')}`;
+    webapiCli(['--set-user', name, '--role', role, '--password-stdin'], `${password}\n`);
+    accounts.set(key, { name, password, role });
+  }
+  return accounts.get(key);
+}
+
+function token() {
+  if (!bearer) bearer = webapiCli(['--create-token', `${RUN_ID}-tests`, '--role', 'admin', '--expires-days', '1']);
+  if (!/^pst_/.test(bearer)) throw new Error(`webapi --create-token printed ${JSON.stringify(bearer)}`);
+  return bearer;
+}
+
+/** fetch() of the API with the tests' admin token (no cookie, so no CSRF token needed). */
+export function apiFetch(path, { method = 'GET', body, headers = {} } = {}) {
+  const h = { Accept: 'application/json', Authorization: `Bearer ${token()}`, ...headers };
+  if (body !== undefined && typeof body !== 'string') {
+    h['Content-Type'] = 'application/json';
+    body = JSON.stringify(body);
+  }
+  return fetch(`${BASE}${path}`, { method, body, headers: h });
+}
+
+/** Logs a browser context in as role (its cookie jar gets the session); returns the login answer. */
+export async function loginContext(context, role) {
+  const a = account(role);
+  const res = await context.request.post(`${BASE}/api/login`, { data: { name: a.name, password: a.password } });
+  if (res.status() !== 200) throw new Error(`login as ${a.name}: HTTP ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+/** Deletes this process's users and revokes its token (call in after()). */
+export async function cleanupAccounts() {
+  if (!bearer) return;
+  try {
+    const r = await apiFetch(`/api/users?q=${encodeURIComponent(RUN_ID)}&limit=200`);
+    const list = r.ok ? (await r.json()).items : [];
+    for (const u of list) if (u.name.startsWith(`${RUN_ID}-`)) await apiFetch(`/api/users/${u.id}`, { method: 'DELETE' });
+    const t = await apiFetch(`/api/tokens?q=${encodeURIComponent(RUN_ID)}&state=active&limit=200`);
+    const mine = t.ok ? (await t.json()).items.filter((x) => x.name.startsWith(RUN_ID)) : [];
+    // our own token last: the requests above need it
+    mine.sort((a, b) => (a.name === `${RUN_ID}-tests`) - (b.name === `${RUN_ID}-tests`));
+    for (const x of mine) await apiFetch(`/api/tokens/${x.id}`, { method: 'DELETE' });
+  } finally {
+    bearer = null;
+    accounts.clear();
+  }
+}
 
 let artifacts = process.env.PS_ARTIFACTS || null;
 export function artifactDir() {
@@ -46,11 +124,13 @@ export async function launch() {
 }
 
 /**
- * A new page with the guards installed. opts: {viewport, colorScheme}.
+ * A new page with the guards installed. opts: {viewport, colorScheme, as}:
+ * as is the role to log in with (default operator), null for nobody.
  * Returns {page, context, problems(), expectHttpError(regex)}.
  */
-export async function guardedPage(browser, { viewport = DESKTOP, colorScheme = 'light' } = {}) {
+export async function guardedPage(browser, { viewport = DESKTOP, colorScheme = 'light', as = 'operator' } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
+  if (as) await loginContext(context, as);
   const page = await context.newPage();
   const base = new URL(BASE);
   const issues = { console: [], pageErrors: [], failed: [], http: [], foreign: [] };
@@ -93,9 +173,9 @@ export async function guardedPage(browser, { viewport = DESKTOP, colorScheme = '
   };
 }
 
-/** GET a JSON document from the API (through nginx). */
+/** GET a JSON document from the API (through nginx) with the tests' token. */
 export async function api(path) {
-  const res = await fetch(`${BASE}${path}`, { headers: { Accept: 'application/json' } });
+  const res = await apiFetch(path);
   const text = await res.text();
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
   return JSON.parse(text);

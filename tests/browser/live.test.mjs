@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, launch, guardedPage, api, shot, openRoute,
+  BASE, launch, guardedPage, api, apiFetch, cleanupAccounts, shot, openRoute,
 } from './lib.mjs';
 
 let browser;
@@ -16,18 +16,17 @@ const port = new URL(BASE).port || '80';
 before(async () => { browser = await launch(); });
 after(async () => {
   // Never leave a capture running, whatever happened.
-  await fetch(`${BASE}/api/stop-capture`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ interface: 'lo' }),
-  }).catch(() => {});
+  await apiFetch('/api/stop-capture', { method: 'POST', body: { interface: 'lo' } }).catch(() => {});
   if (browser) await browser.close();
   if (liveCapture) {
     // the capture row is finished a moment after the stop
     for (let i = 0; i < 20; i++) {
-      const r = await fetch(`${BASE}/api/captures/${liveCapture}`, { method: 'DELETE' }).catch(() => null);
+      const r = await apiFetch(`/api/captures/${liveCapture}`, { method: 'DELETE' }).catch(() => null);
       if (!r || r.status !== 409) break;
       await new Promise((res) => setTimeout(res, 500));
     }
   }
+  await cleanupAccounts();
 });
 
 /** Makes loopback traffic for ms milliseconds (bounded, local only). */
@@ -49,7 +48,7 @@ test('start on lo from the capture bar, live numbers rise, stop', { timeout: 120
   assert.ok(sensor.heartbeat_age_s < 60, `the sensor heartbeat is fresh (${sensor.heartbeat_age_s} s)`);
   if (sensor.capturing) {
     // someone else's capture: stop it so the bar starts from idle
-    await fetch(`${BASE}/api/stop-capture`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    await apiFetch('/api/stop-capture', { method: 'POST', body: {} });
     for (let i = 0; i < 40 && (await api('/api/capture-status')).sensors[0].capturing; i++) await new Promise((r) => setTimeout(r, 250));
   }
   const g = await guardedPage(browser);

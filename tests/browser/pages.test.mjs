@@ -5,11 +5,12 @@
 // shows the layers, no console errors, no failed requests, nothing fetched
 // from another origin, no horizontal overflow on a phone. Screenshots of
 // every page at 1440x900 and 390x844 (and 375/1920 for the dashboard).
+// The browser is logged in as an operator (lib.mjs guardedPage).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, launch, guardedPage, api, sql, readCapture, shot, openRoute, horizontalOverflow, waitList, firstCells,
+  BASE, launch, guardedPage, api, apiFetch, cleanupAccounts, sql, readCapture, shot, openRoute, horizontalOverflow, waitList, firstCells,
   DESKTOP, PHONE, NARROW, WIDE, artifactDir,
 } from './lib.mjs';
 
@@ -28,7 +29,8 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   // Leave the database as we found it.
-  if (cap) await fetch(`${BASE}/api/captures/${cap}`, { method: 'DELETE' }).catch(() => {});
+  if (cap) await apiFetch(`/api/captures/${cap}`, { method: 'DELETE' }).catch(() => {});
+  await cleanupAccounts();
 });
 
 function assertClean(g, what) {
@@ -120,14 +122,14 @@ test('flows: filter, sort and URL reproduce the view; export returns CSV', async
   assert.match(href, /^\/api\/flows\?/);
   assert.match(href, /transport=udp/);
   assert.match(href, /format=csv/);
-  const res = await fetch(`${BASE}${href}`);
+  const res = await apiFetch(href);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/csv/);
   const lines = (await res.text()).trim().split(/\r?\n/);
   assert.match(lines[0], /^capture_id,ts,uid,/);
   assert.equal(lines.length - 1, udp.items.length, 'CSV rows');
   const jhref = await page.$eval('.list-view .export[data-format="json"]', (a) => a.getAttribute('href'));
-  const jres = await fetch(`${BASE}${jhref}`);
+  const jres = await apiFetch(jhref);
   assert.equal((await jres.json()).length, udp.items.length, 'JSON export rows');
   // a flow row leads to its detail page with its packets
   await page.click('#flows-table tbody tr:first-child td:first-child a');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, SHARED, launch, guardedPage, api, shot, openRoute, waitList, firstCells, artifactDir, PHONE,
+  SHARED, launch, guardedPage, api, apiFetch, cleanupAccounts, shot, openRoute, waitList, firstCells, artifactDir, PHONE,
 } from './lib.mjs';
 
 const PCAP = 'ndpi__1kxun.pcap';
@@ -19,7 +19,8 @@ let capId = null;
 before(async () => { browser = await launch(); });
 after(async () => {
   if (browser) await browser.close();
-  if (capId) await fetch(`${BASE}/api/captures/${capId}`, { method: 'DELETE' }).catch(() => {});
+  if (capId) await apiFetch(`/api/captures/${capId}`, { method: 'DELETE' }).catch(() => {});
+  await cleanupAccounts();
 });
 
 test(`upload ${PCAP}: validate, upload progress, job done, link to the capture`, { timeout: 240000 }, async () => {

@@ -2,9 +2,14 @@
 // scope, the capture bar, the theme, and the router that mounts one page
 // module at a time from the URL hash. While a capture runs, the current
 // page refreshes every LIVE_MS (polling; each page updates in place).
+// Nothing but /api/health is asked before someone is logged in: without a
+// session the login form replaces the page (login.js), and any later 401
+// brings it back. Pages and controls the role cannot use are not shown.
 
 import { h, $, $$ } from './dom.js';
-import { apiGet, isAbort } from './api.js';
+import { apiGet, isAbort, onAuthRequired } from './api.js';
+import { can, currentSession, loadSession, logout, forgetSession } from './auth.js';
+import { renderLogin } from './login.js';
 import { parseHash, resolveScope } from './state.js';
 import { StatusBar } from './statusbar.js';
 import { ScopeBar } from './scope.js';
@@ -22,8 +27,13 @@ const PAGES = {
   analytics: { title: 'Analytics', load: () => import('./pages/analytics.js') },
   hosts: { title: 'Hosts', load: () => import('./pages/hosts.js') },
   host: { title: 'Host', nav: 'hosts', load: () => import('./pages/host.js') },
-  upload: { title: 'Upload', load: () => import('./pages/upload.js') },
+  upload: { title: 'Upload', need: 'analyst', load: () => import('./pages/upload.js') },
+  account: { title: 'Account', load: () => import('./pages/account.js') },
+  admin: { title: 'Admin', need: 'admin', load: () => import('./pages/admin.js') },
 };
+
+// Nav links shown only to these roles and above.
+const NAV_NEEDS = { upload: 'analyst', admin: 'admin' };
 
 const app = {
   status: null, // last /api/capture-status answer
@@ -34,6 +44,8 @@ const app = {
 
 let current = null; // {name, arg, instance}
 let mountSeq = 0;
+let loggedIn = false;
+let loginView = null; // the login form while shown
 
 // --- theme ---------------------------------------------------------------------
 
@@ -82,7 +94,14 @@ function pageName(page) {
   return PAGES[page] ? page : null;
 }
 
+function unmount() {
+  mountSeq += 1;
+  if (current) current.instance.destroy();
+  current = null;
+}
+
 async function route() {
+  if (!loggedIn) return; // the login form stays; the hash is the page wanted after login
   const ctx = context();
   const name = pageName(ctx.page);
   const spec = PAGES[name];
@@ -102,6 +121,16 @@ async function route() {
     return;
   }
   document.title = `${ctx.arg ? `${ctx.arg} — ` : ''}${spec.title} — PacketSight`;
+  if (spec.need && !can(spec.need)) {
+    unmount();
+    const s = currentSession();
+    view.dataset.page = name;
+    view.replaceChildren(h('section', { class: 'panel', id: 'forbidden' }, h('h1', null, spec.title),
+      h('p', { class: 'panel-status error', role: 'alert' },
+        `Your role ${s ? s.role : '—'} cannot use this page: it needs ${spec.need} or above.`),
+      h('p', null, 'An administrator can change your role. ', h('a', { href: '#/dashboard' }, 'Go to the dashboard'), '.')));
+    return;
+  }
   if (current && current.name === name && current.arg === ctx.arg) {
     current.instance.update(ctx);
     return;
@@ -132,7 +161,7 @@ let liveBusy = false;
 async function liveTick() {
   clearTimeout(liveTimer);
   liveTimer = null;
-  if (document.hidden) return;
+  if (document.hidden || !loggedIn) return;
   const ctx = context();
   if (current && ctx.live && !liveBusy && current.instance.refresh) {
     liveBusy = true;
@@ -148,6 +177,7 @@ async function liveTick() {
 }
 
 async function loadCaptures() {
+  if (!loggedIn) return;
   try {
     const r = await apiGet('/api/captures', { limit: 200, sort: 'id', order: 'desc' });
     app.captures = r.items || [];
@@ -156,18 +186,21 @@ async function loadCaptures() {
     app.liveId = running.length ? String(running[0].id) : (live.length ? String(live[0].id) : null);
     scopeBar.setCaptures(app.captures);
   } catch (err) {
-    if (!isAbort(err)) showBanner(`Captures list: ${err.message}`);
+    if (!isAbort(err) && loggedIn) showBanner(`Captures list: ${err.message}`);
   }
 }
 
 let statusTimer = null;
 async function statusTick() {
   clearTimeout(statusTimer);
+  statusTimer = null;
+  if (!loggedIn) return;
   await statusBar.poll();
-  statusTimer = setTimeout(statusTick, document.hidden ? 10000 : STATUS_MS);
+  if (loggedIn) statusTimer = setTimeout(statusTick, document.hidden ? 10000 : STATUS_MS);
 }
 
 function onStatus(st) {
+  if (!loggedIn) return;
   const was = app.capturing;
   const prevLive = app.liveId;
   app.status = st;
@@ -244,11 +277,93 @@ document.addEventListener('keydown', (ev) => {
   }
 });
 
-(async () => {
-  await Promise.all([statusTick(), loadCaptures()]);
+// --- session ---------------------------------------------------------------------------
+
+let capturesTimer = null;
+
+/** The header's account part and the nav entries follow the role. */
+function showAccount() {
+  const s = currentSession();
+  $('#user-name').textContent = s ? s.user.name : '';
+  $('#user-role').textContent = s ? s.role : '';
+  $('#account-link').title = s ? `Logged in as ${s.user.name} (${s.role}) — account and password` : '';
+  for (const a of $$('#nav a')) {
+    const need = NAV_NEEDS[a.dataset.page];
+    a.hidden = !!need && !can(need);
+  }
+}
+
+/** After a login (or a session found at start): the app with the role's controls. */
+async function startSession() {
+  if (loginView) loginView.destroy();
+  loginView = null;
+  loggedIn = true;
+  document.body.classList.remove('logged-out');
+  showAccount();
+  statusBar.setControls(can('operator'));
   if (!window.location.hash) history.replaceState(null, '', '#/dashboard');
+  $('#view').replaceChildren(h('p', { class: 'muted boot-note' }, 'Loading PacketSight…'));
+  await Promise.all([statusTick(), loadCaptures()]);
   await route();
+  clearInterval(capturesTimer);
+  capturesTimer = setInterval(loadCaptures, CAPTURES_MS);
+}
+
+/** Stops everything that asks the API and shows the login form. */
+function showLogin(note = '') {
+  loggedIn = false;
+  forgetSession();
+  unmount();
+  clearTimeout(statusTimer);
+  clearTimeout(liveTimer);
+  clearInterval(capturesTimer);
+  statusTimer = liveTimer = capturesTimer = null;
+  app.status = null;
+  app.capturing = false;
+  document.body.classList.remove('is-live');
+  document.body.classList.add('logged-out');
+  statusBar.setControls(false);
+  showAccount();
+  showBanner('');
+  document.title = 'Log in — PacketSight';
+  const view = $('#view');
+  view.dataset.page = 'login';
+  if (loginView) loginView.destroy();
+  loginView = renderLogin(view, { note, onLoggedIn: () => startSession() });
+}
+
+onAuthRequired(() => {
+  if (loggedIn) showLogin('Your session has ended: log in again.');
+});
+
+$('#logout').addEventListener('click', async () => {
+  const btn = $('#logout');
+  btn.disabled = true;
+  try {
+    await logout();
+  } catch (err) {
+    if (!isAbort(err)) console.warn('logout', err);
+  } finally {
+    btn.disabled = false;
+  }
+  showLogin('You have logged out.');
+});
+
+(async () => {
   healthTick();
-  setInterval(loadCaptures, CAPTURES_MS);
+  if (!window.location.hash) history.replaceState(null, '', '#/dashboard');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const s = await loadSession();
+      if (s) await startSession();
+      else showLogin();
+      return;
+    } catch (err) {
+      // webapi down or restarting: say so and ask again.
+      $('#view').replaceChildren(h('p', { class: 'panel-status error', role: 'alert' },
+        `Cannot check the login: ${err.message} Retrying…`));
+      await new Promise((res) => setTimeout(res, Math.min(10000, 1000 * (attempt + 1))));
+    }
+  }
 })();
 

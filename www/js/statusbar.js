@@ -3,6 +3,8 @@
 // drops), and Start/Stop with an interface and a BPF filter chosen from
 // what the sensor offers (/api/interfaces). Start/Stop become request rows
 // that the daemon answers; we poll /api/capture-requests/{id} for the answer.
+// The controls exist only for operators and admins (setControls); everyone
+// else sees the state and the numbers.
 
 import { h, setChildren } from './dom.js';
 import { apiGet, apiPostJson, isAbort } from './api.js';
@@ -83,6 +85,8 @@ export class StatusBar {
     this.startBtn = h('button', { id: 'capture-start', type: 'submit', class: 'btn btn-primary' }, 'Start');
     this.stopBtn = h('button', { id: 'capture-stop', type: 'button', class: 'btn btn-danger', onclick: () => this.stop() }, 'Stop');
     this.message = h('span', { id: 'capture-message', class: 'cap-message', role: 'status', 'aria-live': 'polite' });
+    this.controlsOn = false;
+    this.interfacesLoaded = false;
     const form = h('form', { class: 'cap-controls', id: 'capture-controls', onsubmit: (ev) => { ev.preventDefault(); this.start(); } },
       this.iface, this.filter, this.startBtn, this.stopBtn);
     // On phones the controls fold away behind this button (CSS shows it).
@@ -94,10 +98,28 @@ export class StatusBar {
         this.toggle.setAttribute('aria-expanded', String(open));
       },
     }, 'Capture…');
+    this.form = form;
     setChildren(root,
       h('div', { class: 'cap-state' }, this.dot, this.stateText, this.toggle),
       this.numsEl, form, this.message);
-    this.loadInterfaces();
+    this.setControls(false);
+  }
+
+  /** Shows (operator and above) or removes Start/Stop; interfaces load on first show. */
+  setControls(on) {
+    this.controlsOn = !!on;
+    // Not in the document at all when off: nothing to find, focus or submit.
+    if (on && !this.form.isConnected) this.numsEl.after(this.form);
+    if (!on) this.form.remove();
+    this.toggle.hidden = !on;
+    if (!on) {
+      this.root.classList.remove('open');
+      this.say('');
+    }
+    if (on && !this.interfacesLoaded) {
+      this.interfacesLoaded = true;
+      this.loadInterfaces();
+    }
   }
 
   async loadInterfaces() {
@@ -118,8 +140,9 @@ export class StatusBar {
         this.iface.value = prev || (firstReal || lo || list[0]).name;
       }
     } catch (err) {
+      this.interfacesLoaded = false; // try again on the next setControls(true)
       setChildren(this.iface, h('option', { value: '' }, 'interfaces unavailable'));
-      this.say(`Interfaces: ${err.message}`, 'error');
+      if (this.controlsOn) this.say(`Interfaces: ${err.message}`, 'error');
     }
   }
 

@@ -3,9 +3,11 @@
 // it with a progress bar (XHR upload events), then follow the analysis job
 // (/api/jobs/{id}) to the resulting capture. Below: past jobs and captures.
 // The job being followed is kept in the URL (?job=N), so a reload resumes.
+// The page is for analysts and above (app.js); Delete is for operators.
 
 import { h, setChildren } from '../dom.js';
-import { apiGet, apiJson, apiUrl } from '../api.js';
+import { apiGet, apiJson, apiUrl, csrfHeaders, describe, reportAuthRequired, ApiError } from '../api.js';
+import { can } from '../auth.js';
 import { formatBytes, formatCount, formatPercent, formatDuration, parseTs } from '../format.js';
 import { linkTo, patchParams } from '../state.js';
 import { panel, timeEl, badge, muted, bytesEl } from '../ui/common.js';
@@ -121,7 +123,7 @@ export default function mount(root, ctx0) {
       {
         key: 'act', label: '', render: (c) => h('span', { class: 'row-actions' },
           h('a', { class: 'btn btn-small', href: linkTo('flows', null, { capture: String(c.id) }) }, 'Flows'),
-          c.status !== 'running' ? h('button', { type: 'button', class: 'btn btn-small btn-danger', dataset: { delete: String(c.id) }, onclick: () => removeCapture(c) }, 'Delete') : null),
+          c.status !== 'running' && can('operator') ? h('button', { type: 'button', class: 'btn btn-small btn-danger', dataset: { delete: String(c.id) }, onclick: () => removeCapture(c) }, 'Delete') : null),
       },
     ],
   });
@@ -204,6 +206,7 @@ export default function mount(root, ctx0) {
     xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/upload-pcap');
     xhr.setRequestHeader('Accept', 'application/json');
+    for (const [k, v] of Object.entries(csrfHeaders())) xhr.setRequestHeader(k, v);
     xhr.upload.addEventListener('progress', (ev) => {
       if (!ev.lengthComputable) return;
       const secs = (performance.now() - started) / 1000;
@@ -225,7 +228,8 @@ export default function mount(root, ctx0) {
         patchParams({ job: String(body.job_id) }, { replace: false });
       } else {
         upBar.set(0, '', 'failed');
-        const msg = body && body.error ? `${body.error}${body.detail ? ` — ${body.detail}` : ''}` : `HTTP ${status}`;
+        const msg = describe(status, body, '/api/upload-pcap');
+        if (status === 401) reportAuthRequired(new ApiError(msg, { status, body, url: '/api/upload-pcap' }));
         setChildren(result, h('div', { class: 'result-box bad', role: 'alert' }, `Upload refused: ${msg}`));
       }
     });

@@ -2,10 +2,12 @@
 // the data changed, so live refreshes neither flicker nor lose the scroll
 // position or the selected row). ListView binds a DataTable to a list
 // endpoint: filters, sort and keyset cursor in the URL, Prev/Next, and
-// CSV/JSON export links for the whole filtered result.
+// CSV/JSON export links for the whole filtered result (analyst and above;
+// for other roles the export helpers return an empty fragment).
 
 import { h, setChildren } from '../dom.js';
 import { apiGet, apiUrl, isAbort } from '../api.js';
+import { can } from '../auth.js';
 import { patchParams, pick } from '../state.js';
 import { formatCount } from '../format.js';
 
@@ -115,8 +117,13 @@ export class DataTable {
 
 // --- export ------------------------------------------------------------------
 
-/** CSV/JSON links to a list endpoint's export (whole filtered result). */
+// Exports are for analysts and above: webapi refuses format= to viewers, and
+// the browser-made files follow the same rule so every role sees one policy.
+const mayExport = () => can('analyst');
+
+/** CSV/JSON links to a list endpoint's export (whole filtered result); nothing without the role. */
 export function exportLinks(endpoint, params, label = '') {
+  if (!mayExport()) return document.createDocumentFragment();
   const mk = (fmt) => h('a', {
     class: 'btn btn-small export', href: apiUrl(endpoint, { ...params, format: fmt }),
     download: '', dataset: { format: fmt }, title: `Download ${label || 'the table'} as ${fmt.toUpperCase()} (every matching row)`,
@@ -145,6 +152,7 @@ export function toCsv(rows) {
  * getRows() returns the plain objects to save.
  */
 export function clientExport(name, getRows) {
+  if (!mayExport()) return document.createDocumentFragment();
   const save = (fmt) => {
     const rows = getRows() || [];
     const blob = fmt === 'csv'
