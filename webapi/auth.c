@@ -218,6 +218,13 @@ int auth_identify(struct web_ctx *ctx, const struct http_request *req,
     return 0;
 }
 
+void auth_reply_required(struct http_reply *reply)
+{
+    reply->www_authenticate = "Bearer realm=\"PacketSight\"";
+    http_reply_fail(reply, 401, "authentication required",
+                    "log in (POST /api/login) or send Authorization: Bearer <token>");
+}
+
 enum web_role auth_route_role(const struct route *r, const struct http_request *req)
 {
     char fmt[16];
@@ -252,9 +259,7 @@ int auth_gate(struct web_ctx *ctx, const struct http_request *req, const struct 
     if (auth_identify(ctx, req, reply) < 0)
         return -1;
     if (ctx->who.via == AUTH_NONE) {
-        reply->www_authenticate = "Bearer realm=\"PacketSight\"";
-        http_reply_fail(reply, 401, "authentication required",
-                        "log in (POST /api/login) or send Authorization: Bearer <token>");
+        auth_reply_required(reply);
         return -1;
     }
     if (ctx->who.role < need) {

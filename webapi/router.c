@@ -136,9 +136,7 @@ static void reply_not_found(struct web_ctx *ctx, struct http_request *req,
     if (auth_identify(ctx, req, reply) < 0)
         return;
     if (ctx->who.via == AUTH_NONE) {
-        reply->www_authenticate = "Bearer realm=\"PacketSight\"";
-        http_reply_fail(reply, 401, "authentication required",
-                        "log in (POST /api/login) or send Authorization: Bearer <token>");
+        auth_reply_required(reply);
         return;
     }
     if (m == ROUTE_METHOD_NOT_ALLOWED) {

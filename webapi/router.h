@@ -43,6 +43,9 @@ int auth_same_site(const struct http_request *req);
 /* Writes the cookie value of a well-formed ps_session cookie into out; 1 when found. */
 int auth_session_cookie(const struct http_request *req, char *out, size_t outlen);
 
+/* 401 "authentication required" with WWW-Authenticate. */
+void auth_reply_required(struct http_reply *reply);
+
 /* Sets reply's Set-Cookie to one that removes the session cookie. */
 void auth_clear_cookie(const struct http_request *req, struct http_reply *reply);
 
