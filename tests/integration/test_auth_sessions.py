@@ -322,9 +322,29 @@ def check_password_change(st, checks, name, password):
     expect(checks, whoami(st, as_session(b)), 401, "other session after password change")
     expect(checks, whoami(st, as_session(a)), 200, "the changing session stays")
     expect(checks, login_raw(st, name, password), 401, "old password after change", "login failed")
-    c, _ = login(st, checks, name, new)
+    c, c_csrf = login(st, checks, name, new)
     checks.check(c is not None, "new password works")
+    if c:
+        check_password_guessing(st, checks, name, new, c, c_csrf)
     print("password change  done", flush=True)
+
+
+def check_password_guessing(st, checks, name, password, cookie, csrf):
+    """Guessing current_password with a stolen session counts like failed
+    logins: after MAX_FAILURES the name is locked, for logins too."""
+    # The earlier refused change counted once; start from a clean slate.
+    st.psql("DELETE FROM login_throttle WHERE name = '%s'" % name, st.web_db)
+    for i in range(MAX_FAILURES):
+        r = call(st, "POST", "/api/password", as_session(cookie, csrf),
+                 {"current_password": "guess-%d-xxxxxxx" % i, "new_password": new_password()})
+        expect(checks, r, 403, "password guess %d/%d" % (i + 1, MAX_FAILURES), "wrong password")
+    r = call(st, "POST", "/api/password", as_session(cookie, csrf),
+             {"current_password": password, "new_password": new_password()})
+    expect(checks, r, 429, "right current password after %d guesses" % MAX_FAILURES,
+           "too many failed logins")
+    expect(checks, login_raw(st, name, password), 429, "login after password guesses",
+           "too many failed logins")
+    st.psql("DELETE FROM login_throttle WHERE name = '%s'" % name, st.web_db)
 
 
 def check_disable(st, checks, name, password):
