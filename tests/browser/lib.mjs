@@ -82,7 +82,13 @@ export function apiFetch(path, { method = 'GET', body, headers = {} } = {}) {
 /** Logs a browser context in as role (its cookie jar gets the session); returns the login answer. */
 export async function loginContext(context, role) {
   const a = account(role);
-  const res = await context.request.post(`${BASE}/api/login`, { data: { name: a.name, password: a.password } });
+  let res;
+  // webapi may be restarting (nginx answers 502 for a few seconds): wait for it.
+  for (let i = 0; i < 20; i++) {
+    res = await context.request.post(`${BASE}/api/login`, { data: { name: a.name, password: a.password } });
+    if (![502, 503, 504].includes(res.status())) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   if (res.status() !== 200) throw new Error(`login as ${a.name}: HTTP ${res.status()} ${await res.text()}`);
   return res.json();
 }
@@ -175,7 +181,12 @@ export async function guardedPage(browser, { viewport = DESKTOP, colorScheme = '
 
 /** GET a JSON document from the API (through nginx) with the tests' token. */
 export async function api(path) {
-  const res = await apiFetch(path);
+  let res;
+  for (let i = 0; i < 20; i++) { // a webapi restart answers 502 for a few seconds
+    res = await apiFetch(path);
+    if (![502, 503, 504].includes(res.status)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   const text = await res.text();
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
   return JSON.parse(text);
