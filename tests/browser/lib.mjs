@@ -95,7 +95,7 @@ export async function loginContext(context, role) {
 
 /** Deletes this process's users and revokes its token (call in after()). */
 export async function cleanupAccounts() {
-  if (!bearer) return;
+  if (!bearer && accounts.size === 0) return; // apiFetch makes the token when only users exist
   try {
     const r = await apiFetch(`/api/users?q=${encodeURIComponent(RUN_ID)}&limit=200`);
     const list = r.ok ? (await r.json()).items : [];
