@@ -34,6 +34,7 @@ struct flow_table {
     flow_end_fn on_end;
     void *ctx;
     struct flow_stats stats;
+    int64_t next_active_scan; /* µs: the next walk for active timeouts */
 };
 
 void flow_config_defaults(struct flow_config *cfg)
@@ -349,6 +350,29 @@ struct flow *flow_table_find(struct flow_table *t, const struct ps_addr *src,
     return flow_table_lookup(t, &p);
 }
 
+/* Active timeout without a new packet: a flow older than active_us that has
+ * gone quiet is exported on the clock, not only when its next packet comes
+ * (or at its idle limit). It walks every flow, so it runs at most every
+ * active_us / 16, and never more than once a second. */
+static void expire_active(struct flow_table *t, int64_t now_us)
+{
+    if (now_us < t->next_active_scan)
+        return;
+    int64_t period = t->cfg.active_us / 16;
+    t->next_active_scan = now_us + (period > 1000000 ? period : 1000000);
+    for (int c = 0; c < LRU_CLASSES; c++) {
+        uint32_t idx = t->lru[c].head;
+        while (idx) {
+            struct flow *f = &t->flows[idx - 1];
+            idx = f->lru_next; /* read before flow_end unlinks f */
+            if (now_us - f->first_us > t->cfg.active_us) {
+                t->stats.active_restarts++;
+                flow_end(t, f, FLOW_END_ACTIVE);
+            }
+        }
+    }
+}
+
 void flow_table_expire(struct flow_table *t, int64_t now_us)
 {
     for (int c = 0; c < LRU_CLASSES; c++) {
@@ -361,6 +385,7 @@ void flow_table_expire(struct flow_table *t, int64_t now_us)
             flow_end(t, f, FLOW_END_IDLE);
         }
     }
+    expire_active(t, now_us); /* after idle expiry: an idle flow ends as idle */
 }
 
 void flow_table_flush(struct flow_table *t, enum flow_end_reason why)

@@ -408,6 +408,29 @@ static void test_active_timeout(void)
     flow_table_free(t);
 }
 
+/* A flow that goes quiet is still exported at its active timeout by the
+ * clock (flow_table_expire), long before its idle limit. */
+static void test_active_timeout_quiet(void)
+{
+    struct flow_config cfg;
+    flow_config_defaults(&cfg);
+    cfg.max_flows = 64;
+    cfg.active_us = 10 * SEC;
+    n_ends = 0;
+    struct flow_table *t = flow_table_new(&cfg, on_end, NULL);
+    for (int i = 0; i <= 3; i++)
+        feed(t, udp(i * SEC, 1, 40021, 123, 48), 0);
+    flow_table_expire(t, 9 * SEC);
+    CHECK_INT(n_ends, 0);
+    flow_table_expire(t, 11 * SEC); /* 11 s old, quiet for 8 s: UDP idle is 60 s */
+    CHECK_INT(n_ends, 1);
+    CHECK_INT(ends[0].why, FLOW_END_ACTIVE);
+    CHECK_INT(ends[0].pkts[0], 4);
+    CHECK_INT(flow_table_count(t), 0);
+    CHECK_INT(flow_table_stats(t)->active_restarts, 1);
+    flow_table_free(t);
+}
+
 /* 100 distinct flows through a 16-flow table: eviction, never more than 16. */
 static void test_eviction(void)
 {
@@ -528,6 +551,7 @@ UNIT_MAIN({
     test_port_reuse();
     test_idle_expiry();
     test_active_timeout();
+    test_active_timeout_quiet();
     test_eviction();
     test_index_churn();
     test_uid();
