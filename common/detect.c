@@ -140,12 +140,13 @@ struct detector *detector_new(const struct detect_config *cfg, uint64_t capture_
     d->ctx = ctx;
     size_t nt = pow2_at_least(cfg->max_trackers), na = pow2_at_least(cfg->arp_entries);
     d->trk = calloc(nt, sizeof *d->trk);
+    d->probe = calloc(nt, sizeof *d->probe);
     d->trk_mask = nt - 1;
     d->alert_cap = cfg->max_alerts;
     d->alerts = calloc(d->alert_cap, sizeof *d->alerts);
     d->arp = calloc(na, sizeof *d->arp);
     d->arp_mask = na - 1;
-    if (!d->trk || !d->alerts || !d->arp) {
+    if (!d->trk || !d->probe || !d->alerts || !d->arp) {
         detector_free(d);
         return NULL;
     }
@@ -158,6 +159,7 @@ void detector_free(struct detector *d)
         return;
     ruleset_unref(d->rules);
     free(d->trk);
+    free(d->probe);
     free(d->alerts);
     free(d->arp);
     free(d);
@@ -211,20 +213,56 @@ static int64_t window_of(const struct detector *d, int kind)
     }
 }
 
-static int trk_expired(const struct detector *d, const struct tracker *t, int64_t now)
+static int trk_expired(const struct detector *d, const struct trk_probe *p, int64_t now)
 {
-    return t->kind == TK_NONE || now - t->win_start > window_of(d, t->kind) ||
-           now < t->win_start - window_of(d, t->kind); /* time went far back */
+    return p->kind == TK_NONE || now - p->win_start > window_of(d, p->kind) ||
+           now < p->win_start - window_of(d, p->kind); /* time went far back */
 }
 
-static void trk_reset(struct tracker *t, int64_t now)
+static void trk_reset(struct tracker *t, struct trk_probe *p, int64_t now)
 {
     t->n = 0;
     t->alerted = 0;
     t->n_ev = 0;
-    t->win_start = now;
+    p->win_start = now;
     memset(t->bits, 0, sizeof t->bits);
     memset(t->ev, 0, sizeof t->ev);
+}
+
+static bool trk_same_key(const struct tracker *t, const struct tracker *key)
+{
+    return t->kind == key->kind && t->fam == key->fam && t->port == key->port &&
+           t->extra == key->extra && memcmp(t->a, key->a, 32) == 0;
+}
+
+/* The slot of key among its probes, or SIZE_MAX with *victim set: an
+ * expired slot, else the least recently used one. */
+static size_t trk_find(const struct detector *d, const struct tracker *key, uint64_t h,
+                       int64_t now, size_t *victim)
+{
+    *victim = SIZE_MAX;
+    for (size_t i = 0; i < TRK_PROBE; i++) {
+        size_t s = (h + i) & d->trk_mask;
+        const struct trk_probe *p = &d->probe[s];
+        if (p->kind == key->kind && p->hash == (uint32_t)(h >> 32) &&
+            trk_same_key(&d->trk[s], key))
+            return s;
+        /* Slots never become empty again and a key goes to the first
+         * expired slot of its probes: past a never-used slot the key is
+         * not there, and that slot or an earlier expired one is the victim
+         * the full scan would pick. */
+        int v_old = *victim != SIZE_MAX && trk_expired(d, &d->probe[*victim], now);
+        if (p->kind == TK_NONE) {
+            if (!v_old)
+                *victim = s;
+            return SIZE_MAX;
+        }
+        int t_old = trk_expired(d, p, now);
+        if (*victim == SIZE_MAX || (t_old && !v_old) ||
+            (!v_old && p->last_us < d->probe[*victim].last_us))
+            *victim = s;
+    }
+    return SIZE_MAX;
 }
 
 struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
@@ -238,39 +276,24 @@ struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
     if (b)
         memcpy(key.b, b->b, 16);
     uint64_t h = hash64(&key.kind, 1, hash64(key.a, 32, port ^ ((uint64_t)extra << 16)));
-    size_t victim = SIZE_MAX;
-    for (size_t i = 0; i < TRK_PROBE; i++) {
-        size_t s = (h + i) & d->trk_mask;
+    size_t victim, s = trk_find(d, &key, h, now, &victim);
+    if (s != SIZE_MAX) {
         struct tracker *t = &d->trk[s];
-        if (t->kind == kind && t->fam == key.fam && t->port == port && t->extra == extra &&
-            memcmp(t->a, key.a, 32) == 0) {
-            if (trk_expired(d, t, now))
-                trk_reset(t, now);
-            t->last_us = now > t->last_us ? now : t->last_us;
-            return t;
-        }
-        /* Slots never become empty again and a key goes to the first
-         * expired slot of its probes: past a never-used slot the key is
-         * not there, and that slot or an earlier expired one is the victim
-         * the full scan would pick. */
-        if (t->kind == TK_NONE) {
-            if (victim == SIZE_MAX || !trk_expired(d, &d->trk[victim], now))
-                victim = s;
-            break;
-        }
-        /* victim: an expired slot, else the least recently used one */
-        int t_old = trk_expired(d, t, now);
-        int v_old = victim != SIZE_MAX && trk_expired(d, &d->trk[victim], now);
-        if (victim == SIZE_MAX || (t_old && !v_old) ||
-            (!v_old && t->last_us < d->trk[victim].last_us))
-            victim = s;
+        struct trk_probe *p = &d->probe[s];
+        if (trk_expired(d, p, now))
+            trk_reset(t, p, now);
+        p->last_us = now > p->last_us ? now : p->last_us;
+        return t;
     }
     struct tracker *t = &d->trk[victim];
-    if (!trk_expired(d, t, now))
+    struct trk_probe *p = &d->probe[victim];
+    if (!trk_expired(d, p, now))
         d->st.tracker_evictions++;
     *t = key;
-    trk_reset(t, now);
-    t->last_us = now;
+    p->kind = key.kind;
+    p->hash = (uint32_t)(h >> 32);
+    trk_reset(t, p, now);
+    p->last_us = now;
     return t;
 }
 

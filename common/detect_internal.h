@@ -20,9 +20,17 @@ struct tracker {
     uint32_t n;                 /* distinct items (or events for floods) in the window */
     uint32_t extra;             /* further key (a domain's hash) */
     uint8_t a[16], b[16];
-    int64_t win_start, last_us;
     uint64_t bits[TRK_BITS / 64];
     uint64_t ev[TRK_EVIDENCE];  /* flow ids + 1 (0 = none) */
+};
+
+/* What a probe for a tracker looks at, apart from the trackers: a probe
+ * sequence then reads a few cache lines instead of twenty. trk_probe[i]
+ * belongs to trk[i]. */
+struct trk_probe {
+    int64_t win_start, last_us; /* the window's start, the last use */
+    uint32_t hash;              /* high half of the key's hash (equal keys, equal hashes) */
+    uint8_t kind;               /* trk[i].kind */
 };
 
 struct pending_alert {
@@ -51,6 +59,7 @@ struct detector {
     void *ctx;
     struct ruleset *rules;
     struct tracker *trk;
+    struct trk_probe *probe;
     size_t trk_mask;
     struct pending_alert *alerts;
     size_t alert_cap, alert_used;

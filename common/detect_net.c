@@ -248,12 +248,12 @@ static void service_ports(struct detector *d, const struct flow *f)
     uint16_t registered = app_guess_by_port(proto, rp);
     const char *svc = app_service_name(f->app.proto), *reg = app_service_name(registered);
     char so[64], sr[64], key[512];
-    addr_str(&o, so, sizeof so);
-    addr_str(&r, sr, sizeof sr);
     int started = proto == 17 || memchr(f->history, 'S', f->history_len);
     if (!f->app.guess && f->app.proto && registered && registered != f->app.proto &&
         payload_confirmed(f->app.proto) && !(f->app.proto == PS_APP_TLS && starttls_port(rp)) &&
         !(registered == PS_APP_QUIC && f->app.proto == PS_APP_TLS)) {
+        addr_str(&o, so, sizeof so);
+        addr_str(&r, sr, sizeof sr);
         snprintf(key, sizeof key, "%s>%s:%u/%s", so, sr, rp, svc);
         alert_raise(d, "service_unexpected_port", "low", key, &o, &r, f->first_us, 1, f, NULL,
                     "%s spoken on %s/%u, the port of %s (%s -> %s)", svc,
@@ -263,6 +263,8 @@ static void service_ports(struct detector *d, const struct flow *f)
     if (f->app.guess && payload_confirmed(registered) && started &&
         f->dir[0].payload_bytes > 0 && f->dir[1].payload_bytes > 0 &&
         (proto == 6 || registered == PS_APP_DNS)) {
+        addr_str(&o, so, sizeof so);
+        addr_str(&r, sr, sizeof sr);
         snprintf(key, sizeof key, "%s>%s:%u", so, sr, rp);
         alert_raise(d, "unknown_service_on_port", "low", key, &o, &r, f->first_us, 1, f, NULL,
                     "unrecognised protocol on %s/%u, the port of %s (%s -> %s)",

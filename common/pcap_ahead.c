@@ -1,7 +1,10 @@
-/* pcap_ahead.c - pcap_next_ex() on a second thread, packets handed over
- * in batches through a ring (see pcap_ahead.h). */
+/* pcap_ahead.c - pcap_next_ex() and frame decoding on a second thread,
+ * packets handed over in batches through a ring (see pcap_ahead.h). */
 #include "pcap_ahead.h"
 
+#include "decode.h"
+
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@ struct ah_rec {
 
 struct ah_batch {
     struct ah_rec rec[AH_RECS];
+    struct ps_packet pkt[AH_RECS]; /* rec[i] decoded; payload points into data */
     uint32_t n, used; /* records, data bytes */
     bool last;        /* reading ended after these records */
     bool full;        /* handed to the consumer, not yet given back */
@@ -31,6 +35,7 @@ struct ah_batch {
 
 struct pcap_ahead {
     pcap_t *pc;
+    int dlt;
     uint64_t max_packets, offsets_mask;
     bool offsets;
     pthread_t th;
@@ -87,6 +92,10 @@ static bool ah_put(struct pcap_ahead *a, struct ah_batch *b)
     r->off = b->used;
     r->file_offset = -1;
     memcpy(b->data + b->used, a->d, caplen);
+    struct ps_packet *pkt = &b->pkt[b->n - 1];
+    pkt->frame = 0; /* numbered by the pipeline */
+    pkt->ts_us = r->ts_us;
+    ps_decode_frame(a->dlt, b->data + b->used, caplen, r->len, pkt);
     b->used += caplen;
     a->pending = false;
     a->n++;
@@ -154,13 +163,14 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
         if (a->next < b->n) {
             const struct ah_rec *r = &b->rec[a->next++];
             if (a->next < b->n) { /* the next headers, written by the other core */
-                const uint8_t *nd = b->data + b->rec[a->next].off;
-                __builtin_prefetch(nd);
-                __builtin_prefetch(nd + 64);
+                const uint8_t *np = (const uint8_t *)&b->pkt[a->next];
+                for (size_t l = 0; l < sizeof b->pkt[0]; l += 64)
+                    __builtin_prefetch(np + l);
             }
             *out = (struct ahead_packet){.ts_us = r->ts_us, .caplen = r->caplen, .len = r->len,
                                          .data = b->data + r->off,
-                                         .file_offset = r->file_offset};
+                                         .file_offset = r->file_offset,
+                                         .pkt = &b->pkt[a->next - 1]};
             return true;
         }
         if (b->last)
@@ -187,6 +197,7 @@ static void ah_free(struct pcap_ahead *a)
 
 struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every)
 {
+    static_assert(AH_DATA >= 64 * 1024, "a batch holds any usual packet");
     struct pcap_ahead *a = calloc(1, sizeof *a);
     uint8_t *mem = a ? malloc((size_t)AH_BATCHES * AH_DATA) : NULL;
     if (!mem) {
@@ -194,6 +205,7 @@ struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t o
         return NULL;
     }
     a->pc = pc;
+    a->dlt = pcap_datalink(pc);
     a->mem = mem;
     a->max_packets = max_packets;
     a->offsets = offsets_every != 0;

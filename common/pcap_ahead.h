@@ -1,10 +1,13 @@
 /* pcap_ahead.h - libpcap's pcap_next_ex() loop run on a second thread,
- * which copies the packets into a small ring of batches; the dissecting
- * thread takes them from there. The file's reading, stdio and libpcap's
- * parsing then overlap with dissection. Packets come out in file order,
- * exactly as pcap_next_ex() returned them. */
+ * which copies the packets into a small ring of batches and decodes them
+ * there (ps_decode_frame: a pure function of the bytes); the dissecting
+ * thread takes them from there. The file's reading, stdio, libpcap's
+ * parsing and the frame decoding then overlap with dissection. Packets
+ * come out in file order, exactly as pcap_next_ex() returned them. */
 #ifndef PS_PCAP_AHEAD_H
 #define PS_PCAP_AHEAD_H
+
+#include "packet.h"
 
 #include <pcap/pcap.h>
 #include <stdbool.h>
@@ -15,6 +18,7 @@ struct ahead_packet {
     uint32_t caplen, len;
     const uint8_t *data;  /* borrowed until the next pcap_ahead_next() */
     int64_t file_offset;  /* ftello() after this packet when asked for, else -1 */
+    struct ps_packet *pkt; /* decoded from data (frame number 0), borrowed likewise */
 };
 
 struct pcap_ahead;

@@ -207,30 +207,38 @@ static void maybe_expire(struct ps_pipeline *p, int64_t ts_us)
 void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint8_t *data,
                        uint32_t caplen, uint32_t wirelen)
 {
-    struct ps_packet pkt, datagram;
-    pkt.frame = ++p->frame_no;
+    struct ps_packet pkt;
+    pkt.frame = 0;
     pkt.ts_us = ts_us;
     ps_decode_frame(dlt, data, caplen, wirelen, &pkt);
+    ps_pipeline_decoded(p, &pkt);
+}
+
+void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt)
+{
+    struct ps_packet datagram;
+    pkt->frame = ++p->frame_no;
+    int64_t ts_us = pkt->ts_us;
     struct ps_counters *c = &p->c;
     c->packets++;
-    c->bytes += wirelen;
+    c->bytes += pkt->wirelen;
     if (c->packets == 1 || ts_us < c->first_us)
         c->first_us = ts_us;
     if (ts_us > c->last_us)
         c->last_us = ts_us;
-    count_layers(c, &pkt);
+    count_layers(c, pkt);
     maybe_expire(p, ts_us);
 
     struct flow *f = NULL;
-    const struct ps_packet *use = &pkt;
+    const struct ps_packet *use = pkt;
     int dir = 0, is_new = 0;
-    if (flow_eligible(&pkt))
-        f = flow_of(p, &pkt, &datagram, &use, &dir, &is_new);
+    if (flow_eligible(pkt))
+        f = flow_of(p, pkt, &datagram, &use, &dir, &is_new);
     if (p->det)
         detector_packet(p->det, use, f, dir, is_new);
     if (f)
         app_engine_packet(p->apps, f, use, dir);
-    traffic_add(&p->traffic, &pkt, is_new);
+    traffic_add(&p->traffic, pkt, is_new);
     if (p->sink.packet)
         p->sink.packet(p->sink.ctx, use, f, dir);
 }

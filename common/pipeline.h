@@ -49,6 +49,10 @@ void ps_pipeline_free(struct ps_pipeline *p);
 /* Feeds one frame. frame numbers are assigned here (1, 2, ...). */
 void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint8_t *data,
                        uint32_t caplen, uint32_t wirelen);
+/* The same for a frame already decoded by ps_decode_frame() (decode.h),
+ * possibly on another thread; pkt->frame is set here. pkt and the bytes
+ * it points into are borrowed for the call. */
+void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt);
 
 /* Runs the security detectors (detect.h) on this pipeline's packets, flows
  * and events; their alerts reach sink->alert, aggregated until
