@@ -23,8 +23,9 @@ struct lru {
 struct flow_table {
     struct flow_config cfg;
     struct flow *flows;
-    uint32_t *free_list;
+    uint32_t *free_list; /* indices of ended flows, reused last-in first-out */
     uint32_t n_free;
+    uint32_t n_fresh;    /* flows[n_fresh..] never used yet */
     struct slot *slots;
     uint32_t mask;       /* slots - 1; the index doubles as flows arrive */
     uint32_t max_mask;   /* largest index: 2 slots per flow of capacity */
@@ -110,9 +111,6 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, flow_end_fn on_
         free(t);
         return NULL;
     }
-    for (uint32_t i = 0; i < t->cfg.max_flows; i++)
-        t->free_list[i] = t->cfg.max_flows - 1 - i;
-    t->n_free = t->cfg.max_flows;
     t->on_end = on_end;
     t->ctx = ctx;
     return t;
@@ -248,11 +246,13 @@ static struct flow *create(struct flow_table *t, const struct flow_key *k, uint3
 {
     if ((t->count + 1) * 2 > t->mask + 1 && t->mask < t->max_mask && grow_index(t) == 0)
         lookup(t, k, h, &slot); /* the free slot moved */
-    if (t->n_free == 0) {
+    if (t->n_free == 0 && t->n_fresh == t->cfg.max_flows) {
         evict_one(t);
         lookup(t, k, h, &slot); /* deletion shifted slots: find the free one again */
     }
-    uint32_t idx = t->free_list[--t->n_free];
+    /* ended flows first, then never-used ones in order: no page of the
+     * table is touched before it is needed */
+    uint32_t idx = t->n_free ? t->free_list[--t->n_free] : t->n_fresh++;
     struct flow *f = &t->flows[idx];
     memset(f, 0, sizeof *f);
     f->key = *k;

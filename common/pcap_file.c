@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -27,16 +28,20 @@ static int open_error(const char *path, const char *pcap_err, char *err, size_t 
     return -1;
 }
 
-static pcap_t *open_capture(const char *path, char *pcap_err)
+/* libpcap reads through stdio; a 1 MiB buffer instead of one page cuts
+ * the read() calls 256-fold on large files. *iobuf is the caller's, to
+ * free after pcap_close(); it lives on the heap, not in thread-local
+ * storage, which every new thread of the process would copy. When it
+ * cannot be allocated, stdio's own buffer is used. */
+#define PS_IOBUF (1 << 20)
+
+static pcap_t *open_capture(const char *path, char *pcap_err, char **iobuf)
 {
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
                                                           pcap_err);
-    /* libpcap reads through stdio; a 1 MiB buffer instead of one page cuts
-     * the read() calls 256-fold on large files. Only the reading thread
-     * (pcap_ahead.c) uses it while this file is read. */
-    static __thread char iobuf[1 << 20];
-    if (pc && pcap_file(pc))
-        setvbuf(pcap_file(pc), iobuf, _IOFBF, sizeof iobuf);
+    *iobuf = pc && pcap_file(pc) ? malloc(PS_IOBUF) : NULL;
+    if (*iobuf)
+        setvbuf(pcap_file(pc), *iobuf, _IOFBF, PS_IOBUF);
     return pc;
 }
 
@@ -143,7 +148,8 @@ int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_o
     static const struct ps_read_opts none;
     const struct ps_read_opts *o = opts ? opts : &none;
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *pc = open_capture(path, pcap_err);
+    char *iobuf;
+    pcap_t *pc = open_capture(path, pcap_err, &iobuf);
     if (!pc)
         return open_error(path, pcap_err, err, errlen);
     int rc = apply_filter(pc, path, o->bpf, err, errlen);
@@ -152,5 +158,6 @@ int ps_read_file(struct ps_pipeline *p, const char *path, const struct ps_read_o
     if (rc == 0 && o->progress)
         o->progress(o->ctx, ps_pipeline_counters(p)->packets, 0);
     pcap_close(pc);
+    free(iobuf);
     return rc;
 }
