@@ -265,17 +265,33 @@ static size_t trk_find(const struct detector *d, const struct tracker *key, uint
     return SIZE_MAX;
 }
 
+/* The key of a tracker and its hash. */
+static uint64_t trk_key(struct tracker *key, int kind, const struct ps_addr *a,
+                        const struct ps_addr *b, uint16_t port, uint32_t extra)
+{
+    *key = (struct tracker){.kind = (uint8_t)kind, .port = port, .extra = extra};
+    if (a) {
+        key->fam = a->family;
+        memcpy(key->a, a->b, 16);
+    }
+    if (b)
+        memcpy(key->b, b->b, 16);
+    return hash64(&key->kind, 1, hash64(key->a, 32, port ^ ((uint64_t)extra << 16)));
+}
+
+void trk_prefetch(const struct detector *d, int kind, const struct ps_addr *a, uint16_t port)
+{
+    struct tracker key;
+    size_t s = trk_key(&key, kind, a, NULL, port, 0) & d->trk_mask;
+    __builtin_prefetch(&d->probe[s]);
+    __builtin_prefetch(&d->trk[s]);
+}
+
 struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
                         const struct ps_addr *b, uint16_t port, uint32_t extra, int64_t now)
 {
-    struct tracker key = {.kind = (uint8_t)kind, .port = port, .extra = extra};
-    if (a) {
-        key.fam = a->family;
-        memcpy(key.a, a->b, 16);
-    }
-    if (b)
-        memcpy(key.b, b->b, 16);
-    uint64_t h = hash64(&key.kind, 1, hash64(key.a, 32, port ^ ((uint64_t)extra << 16)));
+    struct tracker key;
+    uint64_t h = trk_key(&key, kind, a, b, port, extra);
     size_t victim, s = trk_find(d, &key, h, now, &victim);
     if (s != SIZE_MAX) {
         struct tracker *t = &d->trk[s];

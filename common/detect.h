@@ -116,6 +116,9 @@ const struct ruleset *detector_ruleset(const struct detector *d);
 void detector_packet(struct detector *d, const struct ps_packet *pkt, const struct flow *f,
                      int dir, int is_new);
 void detector_flow_end(struct detector *d, const struct flow *f);
+/* A hint for a frame fed soon: starts fetching the state its
+ * detector_packet() will read first. No effect on results. */
+void detector_prefetch(const struct detector *d, const struct ps_packet *pkt);
 void detector_event(struct detector *d, const struct app_event *ev);
 /* Emits every pending alert (one callback per finding) and empties the table. */
 void detector_flush(struct detector *d);

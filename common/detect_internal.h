@@ -75,6 +75,9 @@ struct detector {
  * when over). Never NULL. */
 struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
                         const struct ps_addr *b, uint16_t port, uint32_t extra, int64_t now);
+/* Starts fetching the slot trk_get(d, kind, a, NULL, port, 0, ...) will
+ * read first (a hint: no effect on results). */
+void trk_prefetch(const struct detector *d, int kind, const struct ps_addr *a, uint16_t port);
 /* Adds item to t's distinct set; 1 when it was new. */
 int trk_add_distinct(struct tracker *t, uint64_t item_hash);
 void trk_add_evidence(struct tracker *t, const struct flow *f);

@@ -274,6 +274,30 @@ static void service_ports(struct detector *d, const struct flow *f)
 
 /* ---- entry points ---- */
 
+/* The flood tracker detector_packet() updates for pkt (0: none) and its
+ * port: a SYN, a UDP datagram, an ICMP echo request. */
+static int flood_kind(const struct ps_packet *pkt, uint16_t *port)
+{
+    *port = pkt->dport;
+    if (pkt->ip_proto == 6 && pkt->has_ports)
+        return (pkt->tcp_flags & (PS_TH_SYN | PS_TH_ACK)) == PS_TH_SYN ? TK_SYNFLOOD : 0;
+    if (pkt->ip_proto == 17 && pkt->has_ports)
+        return TK_UDPFLOOD;
+    *port = 0;
+    if (pkt->has_icmp && ((pkt->ip_proto == 1 && pkt->icmp_type == 8) ||
+                          (pkt->ip_proto == 58 && pkt->icmp_type == 128)))
+        return TK_ICMPFLOOD;
+    return 0;
+}
+
+void detector_prefetch(const struct detector *d, const struct ps_packet *pkt)
+{
+    uint16_t port;
+    int kind;
+    if (d->cfg.enabled && pkt->l3 != PS_L3_ARP && (kind = flood_kind(pkt, &port)))
+        trk_prefetch(d, kind, &pkt->dst, port);
+}
+
 void detector_packet(struct detector *d, const struct ps_packet *pkt, const struct flow *f,
                      int dir, int is_new)
 {

@@ -170,7 +170,8 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
             *out = (struct ahead_packet){.ts_us = r->ts_us, .caplen = r->caplen, .len = r->len,
                                          .data = b->data + r->off,
                                          .file_offset = r->file_offset,
-                                         .pkt = &b->pkt[a->next - 1]};
+                                         .pkt = &b->pkt[a->next - 1],
+                                         .next = a->next < b->n ? &b->pkt[a->next] : NULL};
             return true;
         }
         if (b->last)

@@ -19,6 +19,7 @@ struct ahead_packet {
     const uint8_t *data;  /* borrowed until the next pcap_ahead_next() */
     int64_t file_offset;  /* ftello() after this packet when asked for, else -1 */
     struct ps_packet *pkt; /* decoded from data (frame number 0), borrowed likewise */
+    const struct ps_packet *next; /* the packet after it when already at hand, else NULL */
 };
 
 struct pcap_ahead;

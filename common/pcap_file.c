@@ -99,7 +99,7 @@ static bool source_next(struct source *s, struct ahead_packet *k)
     FILE *f = pcap_file(s->pc);
     *k = (struct ahead_packet){
         .ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, .caplen = h->caplen,
-        .len = h->len, .data = d, .pkt = NULL,
+        .len = h->len, .data = d, .pkt = NULL, .next = NULL,
         .file_offset = f && s->offsets_every && (s->n & (s->offsets_every - 1)) == 0
                            ? (int64_t)ftello(f) : -1};
     return true;
@@ -123,6 +123,8 @@ static int read_loop(struct ps_pipeline *p, pcap_t *pc, const char *path,
     int stopped = 0;
     while (!stopped && source_next(&src, &k)) {
         n++;
+        if (k.next)
+            ps_pipeline_prefetch(p, k.next);
         if (k.pkt)
             ps_pipeline_decoded(p, k.pkt);
         else

@@ -214,6 +214,12 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
     ps_pipeline_decoded(p, &pkt);
 }
 
+void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_packet *pkt)
+{
+    if (p->det)
+        detector_prefetch(p->det, pkt);
+}
+
 void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt)
 {
     struct ps_packet datagram;

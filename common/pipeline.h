@@ -53,6 +53,9 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
  * possibly on another thread; pkt->frame is set here. pkt and the bytes
  * it points into are borrowed for the call. */
 void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt);
+/* A hint that pkt (decoded) will be fed next: memory it needs starts
+ * coming into the cache meanwhile. No effect on results. */
+void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_packet *pkt);
 
 /* Runs the security detectors (detect.h) on this pipeline's packets, flows
  * and events; their alerts reach sink->alert, aggregated until
