@@ -5,10 +5,12 @@
 #include "decode.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Four batches of 256 KiB stay cache-sized; the threads meet once per
  * batch. A packet larger than a batch (libpcap caps caplen at 256 KiB, so
@@ -33,6 +35,21 @@ struct ah_batch {
     size_t big_size;
 };
 
+/* Classic pcap records parsed here instead of by libpcap: no stdio
+ * buffer, no copy into libpcap's buffer and again into a batch. Only for
+ * records libpcap would return unchanged (see direct_record); at the first
+ * other one, or a read error, libpcap takes the file over from that record
+ * on and judges it as it would have. */
+struct direct {
+    int fd;                   /* -1: libpcap reads */
+    bool swapped, nsec;
+    uint32_t snaplen;         /* libpcap's snapshot length */
+    int64_t off;              /* file offset of the first byte not yet taken */
+    const uint8_t *carry;     /* a partial record at the end of the last batch */
+    uint32_t carry_len;
+    bool eof;                 /* off + carry_len is the end of the file */
+};
+
 struct pcap_ahead {
     pcap_t *pc;
     int dlt;
@@ -45,6 +62,7 @@ struct pcap_ahead {
     int result; /* how reading ended; 1 until the thread says otherwise */
     struct ah_batch b[AH_BATCHES];
     /* reading thread only */
+    struct direct dr;
     struct pcap_pkthdr *h;
     const u_char *d;
     bool pending; /* h/d read but did not fit the previous batch */
@@ -104,11 +122,120 @@ static bool ah_put(struct pcap_ahead *a, struct ah_batch *b)
     return true;
 }
 
-/* Fills b; 0 when it is full and more may follow, else how reading ended. */
-static int ah_fill(struct pcap_ahead *a, struct ah_batch *b)
+#define AH_TO_LIBPCAP 2 /* ah_fill_direct: libpcap goes on from here */
+
+/* Reads until size bytes, the end of the file or an error (-1). */
+static ssize_t read_at(int fd, uint8_t *buf, size_t size, int64_t off)
 {
-    b->n = b->used = 0;
-    b->data = a->mem + (size_t)(b - a->b) * AH_DATA;
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)(off + (int64_t)got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+static uint32_t get32(const uint8_t *p, bool swapped)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return swapped ? __builtin_bswap32(v) : v;
+}
+
+/* Adds the record at b->data + pos (its 16-byte header, then caplen
+ * bytes) the way libpcap would return it: times as signed 32-bit values,
+ * nanoseconds divided down to microseconds. */
+static void direct_record(struct pcap_ahead *a, struct ah_batch *b, uint32_t pos,
+                          uint32_t caplen, int64_t end_off)
+{
+    const uint8_t *p = b->data + pos;
+    int64_t sec = (int32_t)get32(p, a->dr.swapped), frac = (int32_t)get32(p + 4, a->dr.swapped);
+    struct ah_rec *r = &b->rec[b->n++];
+    r->ts_us = sec * 1000000 + (a->dr.nsec ? frac / 1000 : frac);
+    r->caplen = caplen;
+    r->len = get32(p + 12, a->dr.swapped);
+    r->off = pos + 16;
+    a->n++;
+    r->file_offset = a->offsets && (a->n & a->offsets_mask) == 0 ? end_off : -1;
+    struct ps_packet *pkt = &b->pkt[b->n - 1];
+    pkt->frame = 0;
+    pkt->ts_us = r->ts_us;
+    ps_decode_frame(a->dlt, b->data + r->off, caplen, r->len, pkt);
+}
+
+/* Hands the file to libpcap at offset off; AH_TO_LIBPCAP or PCAP_ERROR. */
+static int direct_stop(struct pcap_ahead *a, int64_t off)
+{
+    a->dr.fd = -1;
+    if (fseeko(pcap_file(a->pc), (off_t)off, SEEK_SET) == 0)
+        return AH_TO_LIBPCAP;
+    snprintf(pcap_geterr(a->pc), PCAP_ERRBUF_SIZE, "cannot seek to offset %lld: %s",
+             (long long)off, strerror(errno));
+    return PCAP_ERROR;
+}
+
+/* Fills b from the file directly: 0 when it is full and more may follow,
+ * 1 at max_packets, PCAP_ERROR_BREAK at the end of the file, AH_TO_LIBPCAP
+ * when libpcap must go on (b->used marks where its packets may go). */
+static int ah_fill_direct(struct pcap_ahead *a, struct ah_batch *b)
+{
+    struct direct *d = &a->dr;
+    if (d->carry_len)
+        memcpy(b->data, d->carry, d->carry_len); /* another batch's buffer */
+    size_t len = d->carry_len;
+    if (!d->eof) {
+        ssize_t got = read_at(d->fd, b->data + len, AH_DATA - len, d->off + (int64_t)len);
+        if (got < 0)
+            return direct_stop(a, d->off); /* libpcap meets the error itself */
+        len += (size_t)got;
+        d->eof = len < AH_DATA;
+    }
+    uint32_t pos = 0;
+    int rc = 0;
+    for (;;) {
+        if (a->max_packets && a->n >= a->max_packets) {
+            rc = 1;
+            break;
+        }
+        if (b->n == AH_RECS)
+            break;
+        if (len - pos < 16) {
+            if (d->eof)
+                rc = len == pos ? PCAP_ERROR_BREAK : AH_TO_LIBPCAP;
+            break;
+        }
+        uint32_t caplen = get32(b->data + pos + 8, d->swapped);
+        if (caplen > d->snaplen || caplen > AH_DATA - 16) {
+            rc = AH_TO_LIBPCAP;
+            break;
+        }
+        if (len - pos - 16 < caplen) {
+            if (d->eof)
+                rc = AH_TO_LIBPCAP; /* cut short: libpcap says how */
+            break;
+        }
+        direct_record(a, b, pos, caplen, d->off + pos + 16 + caplen);
+        pos += 16 + caplen;
+    }
+    b->used = pos;
+    if (rc == AH_TO_LIBPCAP)
+        return direct_stop(a, d->off + pos);
+    d->carry = b->data + pos;
+    d->carry_len = (uint32_t)(len - pos);
+    d->off += pos;
+    return rc;
+}
+
+/* Fills b through libpcap after what b holds: 0 when it is full and more
+ * may follow, else how reading ended. */
+static int ah_fill_libpcap(struct pcap_ahead *a, struct ah_batch *b)
+{
     for (;;) {
         if (!a->pending) {
             if (a->max_packets && a->n >= a->max_packets)
@@ -126,6 +253,21 @@ static int ah_fill(struct pcap_ahead *a, struct ah_batch *b)
                  a->h->caplen);
         return PCAP_ERROR;
     }
+}
+
+/* Fills b; 0 when it is full and more may follow, else how reading ended. */
+static int ah_fill(struct pcap_ahead *a, struct ah_batch *b)
+{
+    b->n = b->used = 0;
+    b->data = a->mem + (size_t)(b - a->b) * AH_DATA;
+    if (a->dr.fd >= 0) {
+        int r = ah_fill_direct(a, b);
+        if (r != AH_TO_LIBPCAP)
+            return r;
+        if (b->n > 0)
+            return 0; /* libpcap starts with the next batch */
+    }
+    return ah_fill_libpcap(a, b);
 }
 
 static void *ah_main(void *arg)
@@ -196,7 +338,28 @@ static void ah_free(struct pcap_ahead *a)
     free(a);
 }
 
-struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every)
+/* Direct reading for a classic pcap file (µs or ns, either byte order,
+ * version 2.4) that libpcap opened: fd -1 otherwise. */
+static void direct_init(struct direct *d, pcap_t *pc)
+{
+    d->fd = -1;
+    FILE *f = pcap_file(pc);
+    uint8_t m[4];
+    if (!f || pcap_major_version(pc) != 2 || pcap_minor_version(pc) != 4 ||
+        pread(fileno(f), m, 4, 0) != 4)
+        return;
+    uint32_t magic = get32(m, pcap_is_swapped(pc) == 1);
+    if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
+        return;
+    d->swapped = pcap_is_swapped(pc) == 1;
+    d->nsec = magic == 0xa1b23c4d;
+    d->snaplen = (uint32_t)pcap_snapshot(pc);
+    d->off = 24; /* after the file header */
+    d->fd = fileno(f);
+}
+
+struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every,
+                                    bool direct)
 {
     static_assert(AH_DATA >= 64 * 1024, "a batch holds any usual packet");
     struct pcap_ahead *a = calloc(1, sizeof *a);
@@ -207,6 +370,9 @@ struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t o
     }
     a->pc = pc;
     a->dlt = pcap_datalink(pc);
+    a->dr.fd = -1;
+    if (direct)
+        direct_init(&a->dr, pc);
     a->mem = mem;
     a->max_packets = max_packets;
     a->offsets = offsets_every != 0;

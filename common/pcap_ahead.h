@@ -27,9 +27,12 @@ struct pcap_ahead;
 /* Starts reading pc (owned by the caller, who must not touch it until
  * pcap_ahead_stop()). At most max_packets are read (0 = all). With
  * offsets_every = 2^k, every such packet carries its file offset (0 =
- * none). NULL when out of memory or no thread could start: then read pc
- * directly. */
-struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every);
+ * none). With direct, the records of a classic pcap file are parsed by
+ * this module as long as libpcap would return them unchanged (never with
+ * a BPF filter set on pc). NULL when out of memory or no thread could
+ * start: then read pc directly. */
+struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every,
+                                    bool direct);
 
 /* The next packet: true, or false at the end (see pcap_ahead_stop). */
 bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out);

@@ -82,7 +82,7 @@ static void source_open(struct source *s, pcap_t *pc, const struct ps_read_opts 
     struct stat st;
     FILE *f = pcap_file(pc);
     if (f && fstat(fileno(f), &st) == 0 && st.st_size >= AHEAD_MIN_BYTES)
-        s->a = pcap_ahead_start(pc, s->max, s->offsets_every); /* NULL: read here */
+        s->a = pcap_ahead_start(pc, s->max, s->offsets_every, !o->bpf || !*o->bpf);
 }
 
 static bool source_next(struct source *s, struct ahead_packet *k)

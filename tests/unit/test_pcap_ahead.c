@@ -57,15 +57,17 @@ static pcap_t *open_file(const char *path)
 }
 
 struct outcome {
-    uint64_t packets, bad, offsets;
+    uint64_t packets, bad, offsets, offset_sum;
     int result;
 };
+
+static bool direct; /* records parsed by pcap_ahead itself, else libpcap */
 
 static struct outcome read_ahead(const char *path, uint64_t max, uint64_t every, uint64_t stop)
 {
     struct outcome o = {0};
     pcap_t *pc = open_file(path);
-    struct pcap_ahead *a = pc ? pcap_ahead_start(pc, max, every) : NULL;
+    struct pcap_ahead *a = pc ? pcap_ahead_start(pc, max, every, direct) : NULL;
     CHECK(a != NULL);
     if (!a) {
         if (pc)
@@ -80,12 +82,84 @@ static struct outcome read_ahead(const char *path, uint64_t max, uint64_t every,
                  k.ts_us != (int64_t)(1764000000 + i / 1000) * 1000000 + (int64_t)(i % 1000) * 1000;
         for (uint32_t b = 0; b < k.caplen && b < want; b += 61)
             o.bad += k.data[b] != pattern(i, b);
-        if (k.file_offset >= 0)
+        if (k.file_offset >= 0) {
             o.offsets++;
+            o.offset_sum += (uint64_t)k.file_offset;
+        }
     }
     o.result = pcap_ahead_stop(a);
     pcap_close(pc);
     return o;
+}
+
+/* The sum of ftello() after every `every`-th packet, reading with libpcap. */
+static uint64_t offsets_by_libpcap(const char *path, uint64_t max, uint64_t every)
+{
+    pcap_t *pc = open_file(path);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    uint64_t sum = 0;
+    for (uint64_t n = 1; n <= max && pcap_next_ex(pc, &h, &d) == 1; n++)
+        if (n % every == 0)
+            sum += (uint64_t)ftello(pcap_file(pc));
+    pcap_close(pc);
+    return sum;
+}
+
+/* Rewrites a native-order pcap file in the other byte order. */
+static void swap_file(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    uint8_t b[24];
+    if (!f || fread(b, 1, 24, f) != 24) {
+        CHECK(!"cannot read back");
+        if (f)
+            fclose(f);
+        return;
+    }
+    static const int widths[] = {4, 2, 2, 4, 4, 4, 4};
+    for (int i = 0, off = 0; i < 7; off += widths[i++])
+        for (int k = 0; k < widths[i] / 2; k++) {
+            uint8_t t = b[off + k];
+            b[off + k] = b[off + widths[i] - 1 - k];
+            b[off + widths[i] - 1 - k] = t;
+        }
+    fseek(f, 0, SEEK_SET);
+    fwrite(b, 1, 24, f);
+    for (long pos = 24;;) {
+        uint8_t r[16];
+        fseek(f, pos, SEEK_SET);
+        if (fread(r, 1, 16, f) != 16)
+            break;
+        uint32_t caplen;
+        memcpy(&caplen, r + 8, 4);
+        for (int w = 0; w < 4; w++)
+            for (int k = 0; k < 2; k++) {
+                uint8_t t = r[4 * w + k];
+                r[4 * w + k] = r[4 * w + 3 - k];
+                r[4 * w + 3 - k] = t;
+            }
+        fseek(f, pos, SEEK_SET);
+        fwrite(r, 1, 16, f);
+        pos += 16 + (long)caplen;
+    }
+    fclose(f);
+}
+
+static void test_other_formats(void)
+{
+    char path[64];
+    CHECK(make_file(5000, 1, path) == 0);
+    swap_file(path);
+    pcap_t *pc = open_file(path);
+    CHECK(pc && pcap_is_swapped(pc) == 1);
+    if (pc)
+        pcap_close(pc);
+    struct outcome o = read_ahead(path, 0, 0, 0);
+    CHECK_INT(o.packets, 5000);
+    CHECK_INT(o.bad, 0);
+    CHECK_INT(o.result, PCAP_ERROR_BREAK);
+    unlink(path);
 }
 
 static void test_whole_files(void)
@@ -102,6 +176,7 @@ static void test_whole_files(void)
     CHECK_INT(o.packets, 12345);
     CHECK_INT(o.bad, 0);
     CHECK_INT(o.offsets, 3);
+    CHECK_INT(o.offset_sum, offsets_by_libpcap(path, 12345, 4096));
     CHECK_INT(o.result, 1);
 
     o = read_ahead(path, 0, 0, 3000); /* the consumer stops early */
@@ -142,6 +217,10 @@ static void test_big_packets(void)
 }
 
 UNIT_MAIN({
-    test_whole_files();
-    test_big_packets();
+    for (int i = 0; i < 2; i++) {
+        direct = i == 1;
+        test_whole_files();
+        test_big_packets();
+        test_other_formats();
+    }
 })
