@@ -265,9 +265,8 @@ static size_t trk_find(const struct detector *d, const struct tracker *key, uint
     return SIZE_MAX;
 }
 
-/* The key of a tracker and its hash. */
-static uint64_t trk_key(struct tracker *key, int kind, const struct ps_addr *a,
-                        const struct ps_addr *b, uint16_t port, uint32_t extra)
+static void trk_key(struct tracker *key, int kind, const struct ps_addr *a,
+                    const struct ps_addr *b, uint16_t port, uint32_t extra)
 {
     *key = (struct tracker){.kind = (uint8_t)kind, .port = port, .extra = extra};
     if (a) {
@@ -276,22 +275,35 @@ static uint64_t trk_key(struct tracker *key, int kind, const struct ps_addr *a,
     }
     if (b)
         memcpy(key->b, b->b, 16);
-    return hash64(&key->kind, 1, hash64(key->a, 32, port ^ ((uint64_t)extra << 16)));
 }
 
-void trk_prefetch(const struct detector *d, int kind, const struct ps_addr *a, uint16_t port)
+static uint64_t trk_key_hash(const struct tracker *key)
+{
+    return hash64(&key->kind, 1,
+                  hash64(key->a, 32, key->port ^ ((uint64_t)key->extra << 16)));
+}
+
+uint64_t trk_hash(int kind, const struct ps_addr *a, const struct ps_addr *b, uint16_t port,
+                  uint32_t extra)
 {
     struct tracker key;
-    size_t s = trk_key(&key, kind, a, NULL, port, 0) & d->trk_mask;
-    __builtin_prefetch(&d->probe[s]);
-    __builtin_prefetch(&d->trk[s]);
+    trk_key(&key, kind, a, b, port, extra);
+    return trk_key_hash(&key);
 }
 
 struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
                         const struct ps_addr *b, uint16_t port, uint32_t extra, int64_t now)
 {
+    return trk_get_hashed(d, 0, kind, a, b, port, extra, now);
+}
+
+struct tracker *trk_get_hashed(struct detector *d, uint64_t known, int kind, const struct ps_addr *a,
+                               const struct ps_addr *b, uint16_t port, uint32_t extra,
+                               int64_t now)
+{
     struct tracker key;
-    uint64_t h = trk_key(&key, kind, a, b, port, extra);
+    trk_key(&key, kind, a, b, port, extra);
+    uint64_t h = known ? known : trk_key_hash(&key);
     size_t victim, s = trk_find(d, &key, h, now, &victim);
     if (s != SIZE_MAX) {
         struct tracker *t = &d->trk[s];

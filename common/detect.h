@@ -116,9 +116,16 @@ const struct ruleset *detector_ruleset(const struct detector *d);
 void detector_packet(struct detector *d, const struct ps_packet *pkt, const struct flow *f,
                      int dir, int is_new);
 void detector_flow_end(struct detector *d, const struct flow *f);
-/* A hint for a frame fed soon: starts fetching the state its
- * detector_packet() will read first. No effect on results. */
-void detector_prefetch(const struct detector *d, const struct ps_packet *pkt);
+/* Ahead of detector_packet(), possibly on another thread (it reads only
+ * what is fixed when d is made): the hash of the flood tracker pkt will
+ * update, 0 when none (or unknown). */
+uint64_t detector_flood_hash(const struct detector *d, const struct ps_packet *pkt);
+/* Starts fetching that tracker (a hint: no effect on results). */
+void detector_prefetch(const struct detector *d, uint64_t flood_hash);
+/* detector_packet() with flood_hash = detector_flood_hash(d, pkt) known
+ * (0: computed here). */
+void detector_packet_hashed(struct detector *d, const struct ps_packet *pkt, const struct flow *f,
+                            int dir, int is_new, uint64_t flood_hash);
 void detector_event(struct detector *d, const struct app_event *ev);
 /* Emits every pending alert (one callback per finding) and empties the table. */
 void detector_flush(struct detector *d);

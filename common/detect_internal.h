@@ -66,6 +66,7 @@ struct detector {
     struct arp_entry *arp;
     size_t arp_mask;
     struct detect_stats st;
+    uint64_t flood_hash; /* the current packet's flood tracker hash, 0 unknown */
     /* the DNS response being processed (its size, for TXT answers) */
     const struct flow *dns_resp_flow;
     uint32_t dns_resp_len;
@@ -75,9 +76,13 @@ struct detector {
  * when over). Never NULL. */
 struct tracker *trk_get(struct detector *d, int kind, const struct ps_addr *a,
                         const struct ps_addr *b, uint16_t port, uint32_t extra, int64_t now);
-/* Starts fetching the slot trk_get(d, kind, a, NULL, port, 0, ...) will
- * read first (a hint: no effect on results). */
-void trk_prefetch(const struct detector *d, int kind, const struct ps_addr *a, uint16_t port);
+/* The hash trk_get(d, kind, a, b, port, extra, ...) uses (pure). */
+uint64_t trk_hash(int kind, const struct ps_addr *a, const struct ps_addr *b, uint16_t port,
+                  uint32_t extra);
+/* trk_get() when the hash is known already (h = trk_hash(...); 0 = not known). */
+struct tracker *trk_get_hashed(struct detector *d, uint64_t h, int kind, const struct ps_addr *a,
+                               const struct ps_addr *b, uint16_t port, uint32_t extra,
+                               int64_t now);
 /* Adds item to t's distinct set; 1 when it was new. */
 int trk_add_distinct(struct tracker *t, uint64_t item_hash);
 void trk_add_evidence(struct tracker *t, const struct flow *f);

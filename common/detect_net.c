@@ -123,7 +123,8 @@ static void flood(struct detector *d, const struct ps_packet *pkt, const struct 
     uint32_t pps = kind == TK_SYNFLOOD ? c->syn_flood_pps
                    : kind == TK_ICMPFLOOD ? c->icmp_flood_pps : c->udp_flood_pps;
     uint16_t port = kind == TK_ICMPFLOOD ? 0 : pkt->dport;
-    struct tracker *t = trk_get(d, kind, &pkt->dst, NULL, port, 0, pkt->ts_us);
+    struct tracker *t = trk_get_hashed(d, d->flood_hash, kind, &pkt->dst, NULL, port, 0,
+                                       pkt->ts_us);
     t->n++;
     if (t->n_ev < TRK_EVIDENCE)
         trk_add_evidence(t, f);
@@ -290,20 +291,37 @@ static int flood_kind(const struct ps_packet *pkt, uint16_t *port)
     return 0;
 }
 
-void detector_prefetch(const struct detector *d, const struct ps_packet *pkt)
+uint64_t detector_flood_hash(const struct detector *d, const struct ps_packet *pkt)
 {
     uint16_t port;
     int kind;
-    if (d->cfg.enabled && pkt->l3 != PS_L3_ARP && (kind = flood_kind(pkt, &port)))
-        trk_prefetch(d, kind, &pkt->dst, port);
+    if (!d->cfg.enabled || pkt->l3 == PS_L3_ARP || !(kind = flood_kind(pkt, &port)))
+        return 0;
+    return trk_hash(kind, &pkt->dst, NULL, port, 0);
+}
+
+void detector_prefetch(const struct detector *d, uint64_t flood_hash)
+{
+    if (flood_hash) {
+        size_t s = flood_hash & d->trk_mask;
+        __builtin_prefetch(&d->probe[s]);
+        __builtin_prefetch(&d->trk[s]);
+    }
 }
 
 void detector_packet(struct detector *d, const struct ps_packet *pkt, const struct flow *f,
                      int dir, int is_new)
 {
+    detector_packet_hashed(d, pkt, f, dir, is_new, 0);
+}
+
+void detector_packet_hashed(struct detector *d, const struct ps_packet *pkt, const struct flow *f,
+                            int dir, int is_new, uint64_t flood_hash)
+{
     const struct detect_config *c = &d->cfg;
     if (!c->enabled)
         return;
+    d->flood_hash = flood_hash;
     d->dns_resp_flow = NULL;
     if (pkt->malformed != PS_MAL_NONE && c->malformed)
         malformed(d, pkt, f);

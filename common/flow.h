@@ -109,6 +109,14 @@ void flow_table_flush(struct flow_table *t, enum flow_end_reason why);
  * when the table is full the least recently used flow is evicted. */
 struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt, int *dir);
 
+/* The hash of pkt's flow key (pure: any thread), for the two below. */
+uint32_t flow_hash_of(const struct ps_packet *pkt);
+/* flow_table_update() with hash = flow_hash_of(pkt) known already. */
+struct flow *flow_table_update_hashed(struct flow_table *t, const struct ps_packet *pkt,
+                                      uint32_t hash, int *dir);
+/* Starts fetching the index slot of hash (a hint: no effect on results). */
+void flow_table_prefetch(const struct flow_table *t, uint32_t hash);
+
 /* Expires idle flows given the current packet time. Cheap: O(expired). */
 void flow_table_expire(struct flow_table *t, int64_t now_us);
 

@@ -284,12 +284,31 @@ static int64_t idle_limit(const struct flow_table *t, const struct flow *f)
     return f->key.proto == 17 ? t->cfg.udp_idle_us : t->cfg.other_idle_us;
 }
 
-struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt, int *dir)
+uint32_t flow_hash_of(const struct ps_packet *pkt)
 {
     struct flow_key k;
     int a_is_src;
     flow_key_from(pkt, &k, &a_is_src);
-    uint32_t h = key_hash(&k), slot;
+    return key_hash(&k);
+}
+
+void flow_table_prefetch(const struct flow_table *t, uint32_t hash)
+{
+    __builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
+struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt, int *dir)
+{
+    return flow_table_update_hashed(t, pkt, flow_hash_of(pkt), dir);
+}
+
+struct flow *flow_table_update_hashed(struct flow_table *t, const struct ps_packet *pkt,
+                                      uint32_t h, int *dir)
+{
+    struct flow_key k;
+    int a_is_src;
+    flow_key_from(pkt, &k, &a_is_src);
+    uint32_t slot;
     struct flow *f = lookup(t, &k, h, &slot);
     int is_new = 0;
     if (f) {

@@ -1,4 +1,5 @@
-/* pcap_ahead.c - pcap_next_ex() and frame decoding on a second thread,
+/* pcap_ahead.c - pcap_next_ex() (or direct record parsing), frame decoding
+ * and the pipeline's hints on a second thread,
  * packets handed over in batches through a ring (see pcap_ahead.h). */
 #include "pcap_ahead.h"
 
@@ -27,6 +28,7 @@ struct ah_rec {
 struct ah_batch {
     struct ah_rec rec[AH_RECS];
     struct ps_packet pkt[AH_RECS]; /* rec[i] decoded; payload points into data */
+    struct ps_hint hint[AH_RECS];  /* ps_pipeline_hint() of pkt[i] */
     uint32_t n, used; /* records, data bytes */
     bool last;        /* reading ended after these records */
     bool full;        /* handed to the consumer, not yet given back */
@@ -52,6 +54,7 @@ struct direct {
 
 struct pcap_ahead {
     pcap_t *pc;
+    const struct ps_pipeline *pipe; /* hints only: see ps_pipeline_hint() */
     int dlt;
     uint64_t max_packets, offsets_mask;
     bool offsets;
@@ -114,6 +117,7 @@ static bool ah_put(struct pcap_ahead *a, struct ah_batch *b)
     pkt->frame = 0; /* numbered by the pipeline */
     pkt->ts_us = r->ts_us;
     ps_decode_frame(a->dlt, b->data + b->used, caplen, r->len, pkt);
+    ps_pipeline_hint(a->pipe, pkt, &b->hint[b->n - 1]);
     b->used += caplen;
     a->pending = false;
     a->n++;
@@ -167,6 +171,7 @@ static void direct_record(struct pcap_ahead *a, struct ah_batch *b, uint32_t pos
     pkt->frame = 0;
     pkt->ts_us = r->ts_us;
     ps_decode_frame(a->dlt, b->data + r->off, caplen, r->len, pkt);
+    ps_pipeline_hint(a->pipe, pkt, &b->hint[b->n - 1]);
 }
 
 /* Hands the file to libpcap at offset off; AH_TO_LIBPCAP or PCAP_ERROR. */
@@ -304,7 +309,8 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
         }
         if (a->next < b->n) {
             const struct ah_rec *r = &b->rec[a->next++];
-            if (a->next < b->n) { /* the next headers, written by the other core */
+            bool more = a->next < b->n;
+            if (more) { /* the next packet, written by the other core */
                 const uint8_t *np = (const uint8_t *)&b->pkt[a->next];
                 for (size_t l = 0; l < sizeof b->pkt[0]; l += 64)
                     __builtin_prefetch(np + l);
@@ -313,7 +319,8 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
                                          .data = b->data + r->off,
                                          .file_offset = r->file_offset,
                                          .pkt = &b->pkt[a->next - 1],
-                                         .next = a->next < b->n ? &b->pkt[a->next] : NULL};
+                                         .hint = &b->hint[a->next - 1],
+                                         .next_hint = more ? &b->hint[a->next] : NULL};
             return true;
         }
         if (b->last)
@@ -358,8 +365,8 @@ static void direct_init(struct direct *d, pcap_t *pc)
     d->fd = fileno(f);
 }
 
-struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every,
-                                    bool direct)
+struct pcap_ahead *pcap_ahead_start(pcap_t *pc, const struct ps_pipeline *p,
+                                    uint64_t max_packets, uint64_t offsets_every, bool direct)
 {
     static_assert(AH_DATA >= 64 * 1024, "a batch holds any usual packet");
     struct pcap_ahead *a = calloc(1, sizeof *a);
@@ -369,6 +376,7 @@ struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t o
         return NULL;
     }
     a->pc = pc;
+    a->pipe = p;
     a->dlt = pcap_datalink(pc);
     a->dr.fd = -1;
     if (direct)

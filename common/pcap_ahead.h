@@ -8,6 +8,7 @@
 #define PS_PCAP_AHEAD_H
 
 #include "packet.h"
+#include "pipeline.h"
 
 #include <pcap/pcap.h>
 #include <stdbool.h>
@@ -19,7 +20,8 @@ struct ahead_packet {
     const uint8_t *data;  /* borrowed until the next pcap_ahead_next() */
     int64_t file_offset;  /* ftello() after this packet when asked for, else -1 */
     struct ps_packet *pkt; /* decoded from data (frame number 0), borrowed likewise */
-    const struct ps_packet *next; /* the packet after it when already at hand, else NULL */
+    const struct ps_hint *hint;      /* ps_pipeline_hint() of pkt, borrowed likewise */
+    const struct ps_hint *next_hint; /* the next packet's when already at hand, else NULL */
 };
 
 struct pcap_ahead;
@@ -27,12 +29,13 @@ struct pcap_ahead;
 /* Starts reading pc (owned by the caller, who must not touch it until
  * pcap_ahead_stop()). At most max_packets are read (0 = all). With
  * offsets_every = 2^k, every such packet carries its file offset (0 =
- * none). With direct, the records of a classic pcap file are parsed by
+ * none). The thread also computes p's hints (ps_pipeline_hint) for every
+ * packet. With direct, the records of a classic pcap file are parsed by
  * this module as long as libpcap would return them unchanged (never with
  * a BPF filter set on pc). NULL when out of memory or no thread could
  * start: then read pc directly. */
-struct pcap_ahead *pcap_ahead_start(pcap_t *pc, uint64_t max_packets, uint64_t offsets_every,
-                                    bool direct);
+struct pcap_ahead *pcap_ahead_start(pcap_t *pc, const struct ps_pipeline *p,
+                                    uint64_t max_packets, uint64_t offsets_every, bool direct);
 
 /* The next packet: true, or false at the end (see pcap_ahead_stop). */
 bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out);

@@ -75,14 +75,15 @@ struct source {
     int end; /* direct reading: how it ended (see pcap_ahead_stop) */
 };
 
-static void source_open(struct source *s, pcap_t *pc, const struct ps_read_opts *o)
+static void source_open(struct source *s, pcap_t *pc, const struct ps_pipeline *p,
+                        const struct ps_read_opts *o)
 {
     *s = (struct source){.pc = pc, .max = o->max_packets,
                          .offsets_every = o->progress ? 4096 : 0, .end = 1};
     struct stat st;
     FILE *f = pcap_file(pc);
     if (f && fstat(fileno(f), &st) == 0 && st.st_size >= AHEAD_MIN_BYTES)
-        s->a = pcap_ahead_start(pc, s->max, s->offsets_every, !o->bpf || !*o->bpf);
+        s->a = pcap_ahead_start(pc, p, s->max, s->offsets_every, !o->bpf || !*o->bpf);
 }
 
 static bool source_next(struct source *s, struct ahead_packet *k)
@@ -99,7 +100,7 @@ static bool source_next(struct source *s, struct ahead_packet *k)
     FILE *f = pcap_file(s->pc);
     *k = (struct ahead_packet){
         .ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, .caplen = h->caplen,
-        .len = h->len, .data = d, .pkt = NULL, .next = NULL,
+        .len = h->len, .data = d, .pkt = NULL, .hint = NULL, .next_hint = NULL,
         .file_offset = f && s->offsets_every && (s->n & (s->offsets_every - 1)) == 0
                            ? (int64_t)ftello(f) : -1};
     return true;
@@ -117,16 +118,16 @@ static int read_loop(struct ps_pipeline *p, pcap_t *pc, const char *path,
     int dlt = pcap_datalink(pc);
     ps_pipeline_set_linktype(p, dlt);
     struct source src;
-    source_open(&src, pc, o);
+    source_open(&src, pc, p, o);
     uint64_t n = 0;
     struct ahead_packet k;
     int stopped = 0;
     while (!stopped && source_next(&src, &k)) {
         n++;
-        if (k.next)
-            ps_pipeline_prefetch(p, k.next);
+        if (k.next_hint)
+            ps_pipeline_prefetch(p, k.next_hint);
         if (k.pkt)
-            ps_pipeline_decoded(p, k.pkt);
+            ps_pipeline_decoded(p, k.pkt, k.hint);
         else
             ps_pipeline_frame(p, dlt, k.ts_us, k.data, k.caplen, k.len);
         stopped = o->progress && (n & 4095) == 0 &&

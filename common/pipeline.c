@@ -162,8 +162,8 @@ static void tie_icmp_error(struct ps_pipeline *p, const struct ps_packet *pkt)
 /* Returns the flow of an IP packet (NULL for a fragment that does not
  * complete its datagram); *use is the packet the flow accounted. */
 static struct flow *flow_of(struct ps_pipeline *p, const struct ps_packet *pkt,
-                            struct ps_packet *datagram, const struct ps_packet **use, int *dir,
-                            int *is_new)
+                            const struct ps_hint *h, struct ps_packet *datagram,
+                            const struct ps_packet **use, int *dir, int *is_new)
 {
     *use = pkt;
     uint32_t frames = 0;
@@ -176,7 +176,9 @@ static struct flow *flow_of(struct ps_pipeline *p, const struct ps_packet *pkt,
     if ((*use)->quoted.present)
         tie_icmp_error(p, *use);
     uint64_t before = flow_table_stats(p->flows)->created;
-    struct flow *f = flow_table_update(p->flows, *use, dir);
+    struct flow *f = h && h->has_flow && *use == pkt
+                         ? flow_table_update_hashed(p->flows, pkt, h->flow_hash, dir)
+                         : flow_table_update(p->flows, *use, dir);
     *is_new = flow_table_stats(p->flows)->created != before;
     if (frames > 1)
         f->frags += frames;
@@ -211,16 +213,25 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
     pkt.frame = 0;
     pkt.ts_us = ts_us;
     ps_decode_frame(dlt, data, caplen, wirelen, &pkt);
-    ps_pipeline_decoded(p, &pkt);
+    ps_pipeline_decoded(p, &pkt, NULL);
 }
 
-void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_packet *pkt)
+void ps_pipeline_hint(const struct ps_pipeline *p, const struct ps_packet *pkt, struct ps_hint *h)
 {
-    if (p->det)
-        detector_prefetch(p->det, pkt);
+    h->flood_hash = p->det ? detector_flood_hash(p->det, pkt) : 0;
+    h->has_flow = flow_eligible(pkt) && !pkt->is_fragment;
+    h->flow_hash = h->has_flow ? flow_hash_of(pkt) : 0;
 }
 
-void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt)
+void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_hint *h)
+{
+    if (h->has_flow)
+        flow_table_prefetch(p->flows, h->flow_hash);
+    if (p->det)
+        detector_prefetch(p->det, h->flood_hash);
+}
+
+void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt, const struct ps_hint *h)
 {
     struct ps_packet datagram;
     pkt->frame = ++p->frame_no;
@@ -239,9 +250,9 @@ void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt)
     const struct ps_packet *use = pkt;
     int dir = 0, is_new = 0;
     if (flow_eligible(pkt))
-        f = flow_of(p, pkt, &datagram, &use, &dir, &is_new);
-    if (p->det)
-        detector_packet(p->det, use, f, dir, is_new);
+        f = flow_of(p, pkt, h, &datagram, &use, &dir, &is_new);
+    if (p->det) /* the hint is the packet's, not a reassembled datagram's */
+        detector_packet_hashed(p->det, use, f, dir, is_new, h && use == pkt ? h->flood_hash : 0);
     if (f)
         app_engine_packet(p->apps, f, use, dir);
     traffic_add(&p->traffic, pkt, is_new);

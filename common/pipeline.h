@@ -49,13 +49,24 @@ void ps_pipeline_free(struct ps_pipeline *p);
 /* Feeds one frame. frame numbers are assigned here (1, 2, ...). */
 void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint8_t *data,
                        uint32_t caplen, uint32_t wirelen);
-/* The same for a frame already decoded by ps_decode_frame() (decode.h),
- * possibly on another thread; pkt->frame is set here. pkt and the bytes
+/* What can be worked out for a decoded packet before the pipeline takes
+ * it, on another thread: pure functions of the packet and of settings
+ * fixed before reading starts. */
+struct ps_hint {
+    uint64_t flood_hash; /* detector_flood_hash(), 0 none */
+    uint32_t flow_hash;  /* flow_hash_of() when has_flow */
+    bool has_flow;
+};
+/* Fills h for pkt. Thread-safe against the pipeline's own thread. */
+void ps_pipeline_hint(const struct ps_pipeline *p, const struct ps_packet *pkt, struct ps_hint *h);
+/* Starts fetching what the packet of h will need (a hint: no effect on
+ * results); called one packet ahead. */
+void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_hint *h);
+/* The same as ps_pipeline_frame() for a frame already decoded by
+ * ps_decode_frame() (decode.h), possibly on another thread; pkt->frame is
+ * set here. h is NULL or ps_pipeline_hint()'s for pkt. pkt and the bytes
  * it points into are borrowed for the call. */
-void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt);
-/* A hint that pkt (decoded) will be fed next: memory it needs starts
- * coming into the cache meanwhile. No effect on results. */
-void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_packet *pkt);
+void ps_pipeline_decoded(struct ps_pipeline *p, struct ps_packet *pkt, const struct ps_hint *h);
 
 /* Runs the security detectors (detect.h) on this pipeline's packets, flows
  * and events; their alerts reach sink->alert, aggregated until

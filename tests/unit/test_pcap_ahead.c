@@ -62,12 +62,13 @@ struct outcome {
 };
 
 static bool direct; /* records parsed by pcap_ahead itself, else libpcap */
+static struct ps_pipeline *hint_pipe; /* for the hints only */
 
 static struct outcome read_ahead(const char *path, uint64_t max, uint64_t every, uint64_t stop)
 {
     struct outcome o = {0};
     pcap_t *pc = open_file(path);
-    struct pcap_ahead *a = pc ? pcap_ahead_start(pc, max, every, direct) : NULL;
+    struct pcap_ahead *a = pc ? pcap_ahead_start(pc, hint_pipe, max, every, direct) : NULL;
     CHECK(a != NULL);
     if (!a) {
         if (pc)
@@ -217,10 +218,14 @@ static void test_big_packets(void)
 }
 
 UNIT_MAIN({
+    struct flow_config cfg;
+    flow_config_defaults(&cfg);
+    hint_pipe = ps_pipeline_new(&cfg, &(struct ps_sink){0}, 0);
     for (int i = 0; i < 2; i++) {
         direct = i == 1;
         test_whole_files();
         test_big_packets();
         test_other_formats();
     }
+    ps_pipeline_free(hint_pipe);
 })
