@@ -109,11 +109,18 @@ void flow_table_flush(struct flow_table *t, enum flow_end_reason why);
  * when the table is full the least recently used flow is evicted. */
 struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt, int *dir);
 
-/* The hash of pkt's flow key (pure: any thread), for the two below. */
-uint32_t flow_hash_of(const struct ps_packet *pkt);
-/* flow_table_update() with hash = flow_hash_of(pkt) known already. */
-struct flow *flow_table_update_hashed(struct flow_table *t, const struct ps_packet *pkt,
-                                      uint32_t hash, int *dir);
+/* What flow_table_update() works out from the packet alone: its flow
+ * key, the key's hash and which way the packet faces. Pure, so it can be
+ * done ahead on another thread. */
+struct flow_lookup {
+    struct flow_key key;
+    uint32_t hash;
+    int a_is_src;
+};
+void flow_lookup_of(const struct ps_packet *pkt, struct flow_lookup *l);
+/* flow_table_update() with l = flow_lookup_of(pkt) done already. */
+struct flow *flow_table_update_with(struct flow_table *t, const struct ps_packet *pkt,
+                                    const struct flow_lookup *l, int *dir);
 /* Starts fetching the index slot of hash (a hint: no effect on results). */
 void flow_table_prefetch(const struct flow_table *t, uint32_t hash);
 

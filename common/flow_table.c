@@ -284,12 +284,10 @@ static int64_t idle_limit(const struct flow_table *t, const struct flow *f)
     return f->key.proto == 17 ? t->cfg.udp_idle_us : t->cfg.other_idle_us;
 }
 
-uint32_t flow_hash_of(const struct ps_packet *pkt)
+void flow_lookup_of(const struct ps_packet *pkt, struct flow_lookup *l)
 {
-    struct flow_key k;
-    int a_is_src;
-    flow_key_from(pkt, &k, &a_is_src);
-    return key_hash(&k);
+    flow_key_from(pkt, &l->key, &l->a_is_src);
+    l->hash = key_hash(&l->key);
 }
 
 void flow_table_prefetch(const struct flow_table *t, uint32_t hash)
@@ -299,16 +297,17 @@ void flow_table_prefetch(const struct flow_table *t, uint32_t hash)
 
 struct flow *flow_table_update(struct flow_table *t, const struct ps_packet *pkt, int *dir)
 {
-    return flow_table_update_hashed(t, pkt, flow_hash_of(pkt), dir);
+    struct flow_lookup l;
+    flow_lookup_of(pkt, &l);
+    return flow_table_update_with(t, pkt, &l, dir);
 }
 
-struct flow *flow_table_update_hashed(struct flow_table *t, const struct ps_packet *pkt,
-                                      uint32_t h, int *dir)
+struct flow *flow_table_update_with(struct flow_table *t, const struct ps_packet *pkt,
+                                    const struct flow_lookup *l, int *dir)
 {
-    struct flow_key k;
-    int a_is_src;
-    flow_key_from(pkt, &k, &a_is_src);
-    uint32_t slot;
+    const struct flow_key k = l->key;
+    int a_is_src = l->a_is_src;
+    uint32_t h = l->hash, slot;
     struct flow *f = lookup(t, &k, h, &slot);
     int is_new = 0;
     if (f) {

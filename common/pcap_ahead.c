@@ -62,6 +62,7 @@ struct pcap_ahead {
     pthread_mutex_t mu;
     pthread_cond_t filled, freed;
     bool stop;  /* the consumer is done */
+    unsigned n_full; /* batches handed over and not yet given back */
     int result; /* how reading ended; 1 until the thread says otherwise */
     struct ah_batch b[AH_BATCHES];
     /* reading thread only */
@@ -77,11 +78,16 @@ struct pcap_ahead {
     uint8_t *mem;
 };
 
-/* Waits until batch b is free; false when the consumer stopped. */
+/* Each side wakes the other only when AH_WAKE batches are ready for it
+ * (or at the end): half as many sleeps and wake-ups as one per batch. */
+#define AH_WAKE 2
+
+/* Waits until batch b (the oldest) and the next one are free; false when
+ * the consumer stopped. */
 static bool ah_wait_free(struct pcap_ahead *a, struct ah_batch *b)
 {
     pthread_mutex_lock(&a->mu);
-    while (b->full && !a->stop)
+    while ((b->full || AH_BATCHES - a->n_full < AH_WAKE) && !a->stop)
         pthread_cond_wait(&a->freed, &a->mu);
     bool go = !a->stop;
     pthread_mutex_unlock(&a->mu);
@@ -288,7 +294,8 @@ static void *ah_main(void *arg)
         if (b->last)
             a->result = r;
         b->full = true;
-        pthread_cond_signal(&a->filled);
+        if (++a->n_full >= AH_WAKE || b->last)
+            pthread_cond_signal(&a->filled);
         pthread_mutex_unlock(&a->mu);
         if (r != 0)
             return NULL;
@@ -327,7 +334,8 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
             return false;
         pthread_mutex_lock(&a->mu);
         b->full = false;
-        pthread_cond_signal(&a->freed);
+        if (AH_BATCHES - --a->n_full >= AH_WAKE)
+            pthread_cond_signal(&a->freed);
         pthread_mutex_unlock(&a->mu);
         a->cur = (a->cur + 1) % AH_BATCHES;
         a->have = false;
@@ -369,6 +377,7 @@ struct pcap_ahead *pcap_ahead_start(pcap_t *pc, const struct ps_pipeline *p,
                                     uint64_t max_packets, uint64_t offsets_every, bool direct)
 {
     static_assert(AH_DATA >= 64 * 1024, "a batch holds any usual packet");
+    static_assert(AH_BATCHES >= 2 * AH_WAKE, "both sides can wait for AH_WAKE batches");
     struct pcap_ahead *a = calloc(1, sizeof *a);
     uint8_t *mem = a ? malloc((size_t)AH_BATCHES * AH_DATA) : NULL;
     if (!mem) {

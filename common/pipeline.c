@@ -177,7 +177,7 @@ static struct flow *flow_of(struct ps_pipeline *p, const struct ps_packet *pkt,
         tie_icmp_error(p, *use);
     uint64_t before = flow_table_stats(p->flows)->created;
     struct flow *f = h && h->has_flow && *use == pkt
-                         ? flow_table_update_hashed(p->flows, pkt, h->flow_hash, dir)
+                         ? flow_table_update_with(p->flows, pkt, &h->flow, dir)
                          : flow_table_update(p->flows, *use, dir);
     *is_new = flow_table_stats(p->flows)->created != before;
     if (frames > 1)
@@ -220,13 +220,14 @@ void ps_pipeline_hint(const struct ps_pipeline *p, const struct ps_packet *pkt, 
 {
     h->flood_hash = p->det ? detector_flood_hash(p->det, pkt) : 0;
     h->has_flow = flow_eligible(pkt) && !pkt->is_fragment;
-    h->flow_hash = h->has_flow ? flow_hash_of(pkt) : 0;
+    if (h->has_flow)
+        flow_lookup_of(pkt, &h->flow);
 }
 
 void ps_pipeline_prefetch(const struct ps_pipeline *p, const struct ps_hint *h)
 {
     if (h->has_flow)
-        flow_table_prefetch(p->flows, h->flow_hash);
+        flow_table_prefetch(p->flows, h->flow.hash);
     if (p->det)
         detector_prefetch(p->det, h->flood_hash);
 }

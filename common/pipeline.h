@@ -53,8 +53,8 @@ void ps_pipeline_frame(struct ps_pipeline *p, int dlt, int64_t ts_us, const uint
  * it, on another thread: pure functions of the packet and of settings
  * fixed before reading starts. */
 struct ps_hint {
-    uint64_t flood_hash; /* detector_flood_hash(), 0 none */
-    uint32_t flow_hash;  /* flow_hash_of() when has_flow */
+    uint64_t flood_hash;     /* detector_flood_hash(), 0 none */
+    struct flow_lookup flow; /* flow_lookup_of() when has_flow */
     bool has_flow;
 };
 /* Fills h for pkt. Thread-safe against the pipeline's own thread. */
