@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct ah_batch {
     struct ps_hint hint[AH_RECS];  /* ps_pipeline_hint() of pkt[i] */
     uint32_t n, used; /* records, data bytes */
     bool last;        /* reading ended after these records */
-    bool full;        /* handed to the consumer, not yet given back */
+    atomic_bool full; /* handed to the consumer, not yet given back (set under mu) */
     uint8_t *data;    /* AH_DATA bytes, or big while an oversized packet is in */
     uint8_t *big;
     size_t big_size;
@@ -63,6 +64,7 @@ struct pcap_ahead {
     pthread_cond_t filled, freed;
     bool stop;  /* the consumer is done */
     unsigned n_full; /* batches handed over and not yet given back */
+    unsigned spin[2]; /* spin budgets of the reading thread [0] and the consumer [1] */
     int result; /* how reading ended; 1 until the thread says otherwise */
     struct ah_batch b[AH_BATCHES];
     /* reading thread only */
@@ -82,10 +84,43 @@ struct pcap_ahead {
  * (or at the end): half as many sleeps and wake-ups as one per batch. */
 #define AH_WAKE 2
 
-/* Waits until batch b (the oldest) and the next one are free; false when
- * the consumer stopped. */
+/* Before sleeping, a side spins a little (up to about 50 µs) for the
+ * other to make a batch ready: both usually run at once on their own cores
+ * and a sleep/wake-up pair costs more than that. A side whose spin fails
+ * spins less next time, so on a busy machine it soon just sleeps. */
+#define AH_SPIN 2048
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Spins on *budget until b->full == want; true when it got there. */
+static bool ah_spin(struct ah_batch *b, bool want, unsigned *budget)
+{
+    if (atomic_load_explicit(&b->full, memory_order_acquire) == want) {
+        *budget = AH_SPIN; /* no wait at all: the other side keeps up */
+        return true;
+    }
+    for (unsigned i = 0; i < *budget; i++) {
+        cpu_relax();
+        if (atomic_load_explicit(&b->full, memory_order_acquire) == want) {
+            *budget = AH_SPIN;
+            return true;
+        }
+    }
+    *budget /= 4;
+    return false;
+}
+
+/* Waits until batch b (the oldest) is free, sleeping until the next one
+ * is free too; false when the consumer stopped. */
 static bool ah_wait_free(struct pcap_ahead *a, struct ah_batch *b)
 {
+    if (ah_spin(b, false, &a->spin[0]))
+        return true; /* a->stop matters to sleeps only: the consumer wakes us */
     pthread_mutex_lock(&a->mu);
     while ((b->full || AH_BATCHES - a->n_full < AH_WAKE) && !a->stop)
         pthread_cond_wait(&a->freed, &a->mu);
@@ -293,7 +328,7 @@ static void *ah_main(void *arg)
         b->last = r != 0;
         if (b->last)
             a->result = r;
-        b->full = true;
+        atomic_store_explicit(&b->full, true, memory_order_release);
         if (++a->n_full >= AH_WAKE || b->last)
             pthread_cond_signal(&a->filled);
         pthread_mutex_unlock(&a->mu);
@@ -307,10 +342,12 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
     for (;;) {
         struct ah_batch *b = &a->b[a->cur];
         if (!a->have) {
-            pthread_mutex_lock(&a->mu);
-            while (!b->full)
-                pthread_cond_wait(&a->filled, &a->mu);
-            pthread_mutex_unlock(&a->mu);
+            if (!ah_spin(b, true, &a->spin[1])) {
+                pthread_mutex_lock(&a->mu);
+                while (!atomic_load_explicit(&b->full, memory_order_acquire))
+                    pthread_cond_wait(&a->filled, &a->mu);
+                pthread_mutex_unlock(&a->mu);
+            }
             a->have = true;
             a->next = 0;
         }
@@ -333,7 +370,7 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
         if (b->last)
             return false;
         pthread_mutex_lock(&a->mu);
-        b->full = false;
+        atomic_store_explicit(&b->full, false, memory_order_release);
         if (AH_BATCHES - --a->n_full >= AH_WAKE)
             pthread_cond_signal(&a->freed);
         pthread_mutex_unlock(&a->mu);
@@ -395,6 +432,7 @@ struct pcap_ahead *pcap_ahead_start(pcap_t *pc, const struct ps_pipeline *p,
     a->offsets = offsets_every != 0;
     a->offsets_mask = offsets_every - 1;
     a->result = 1;
+    a->spin[0] = a->spin[1] = AH_SPIN;
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->filled, NULL);
     pthread_cond_init(&a->freed, NULL);
