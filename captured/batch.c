@@ -121,7 +121,18 @@ static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, 
     }
     if (t != T_ALERTS && ensure_partitions(db, buf, err, errlen) < 0)
         return -1;
-    PGresult *r = PQexec(db, copy_sql[t]);
+    return batch_copy(db, copy_sql[t], buf, err, errlen);
+}
+
+int batch_copy(PGconn *db, const char *sql, const struct copybuf *buf, char *err, size_t errlen)
+{
+    if (buf->rows == 0)
+        return 0;
+    if (buf->oom) {
+        snprintf(err, errlen, "buffering rows: out of memory");
+        return -1;
+    }
+    PGresult *r = PQexec(db, sql);
     int st = PQresultStatus(r);
     PQclear(r);
     if (st != PGRES_COPY_IN) {

@@ -26,6 +26,9 @@ size_t batch_rows(const struct batch *b);
  * filled; every PQgetResult is read either way. The buffer is left as is. */
 int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
                      size_t errlen);
+/* Runs one COPY ... FROM STDIN statement with buf's rows (nothing when it
+ * has none). 0, or -1 with err filled; every PQgetResult is read. */
+int batch_copy(PGconn *db, const char *sql, const struct copybuf *buf, char *err, size_t errlen);
 /* Ships every table. 0 or -1 (err). */
 int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen);
 

@@ -3,6 +3,7 @@
 
 #include "alerts.h"
 #include "dbwriter.h"
+#include "rollup.h"
 #include "rules.h"
 #include "shipper.h"
 #include "db.h"
@@ -121,6 +122,9 @@ int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline 
     }
     struct dbwriter *w = dbwriter_new(NULL, r->capture_id, (enum packet_policy)r->policy,
                                       r->first_n);
+    struct rollup *sums = rollup_new(0); /* none: the database rolls up instead */
+    if (w)
+        dbwriter_set_rollup(w, sums);
     struct shipper *sh = w ? shipper_start(db, 3) : NULL;
     if (sh)
         dbwriter_set_handoff(w, to_shipper, sh);
@@ -142,9 +146,12 @@ int analyse_into_db(PGconn *db, const struct analyse_req *r, struct ps_pipeline 
         snprintf(err, errlen, "%s", ship_err);
         rc = 1;
     }
+    if (rc == 0 && rollup_usable(sums) && rollup_supply(db, sums, r->capture_id, err, errlen) < 0)
+        rc = 1;
     if (rc == 0 && capture_finish_file(db, r->capture_id, p, err, errlen) < 0)
         rc = 1;
     dbwriter_free(w); /* the pipeline's sink pointers are not used after this */
+    rollup_free(sums);
     ruleset_unref(rs);
     *out_p = p;
     return rc;

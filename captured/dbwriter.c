@@ -9,6 +9,7 @@
 #include "db.h"
 #include "detect.h"
 #include "flow_export.h"
+#include "rollup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct dbwriter {
     int failed;
     char err[PS_ERRBUF];
     uint64_t rows;
+    struct rollup *rollup; /* borrowed: sums of the flow rows (file captures) */
 };
 
 struct dbwriter *dbwriter_new(PGconn *db, uint64_t capture_id, enum packet_policy policy,
@@ -54,6 +56,7 @@ void dbwriter_free(struct dbwriter *w)
 
 const char *dbwriter_error(const struct dbwriter *w) { return w->err; }
 uint64_t dbwriter_rows(const struct dbwriter *w) { return w->rows; }
+void dbwriter_set_rollup(struct dbwriter *w, struct rollup *r) { w->rollup = r; }
 
 static int ship(struct dbwriter *w, int table)
 {
@@ -161,6 +164,7 @@ static void flow_row(void *ctx, const struct flow *f, enum flow_end_reason why)
     copy_text(b, x.orig_cc);
     copy_text(b, x.resp_cc);
     copy_end_row(b);
+    rollup_add_flow(w->rollup, &x, f);
     maybe_ship(w, T_FLOWS);
 }
 

@@ -38,5 +38,8 @@ size_t dbwriter_pending_bytes(const struct dbwriter *w);
  * takes over its buffers (the file reader's shipper thread). */
 void dbwriter_set_handoff(struct dbwriter *w, void (*fn)(void *ctx, struct batch *b), void *ctx);
 uint64_t dbwriter_rows(const struct dbwriter *w);
+struct rollup;
+/* Every flow row written is also added to r (borrowed; NULL: none). */
+void dbwriter_set_rollup(struct dbwriter *w, struct rollup *r);
 
 #endif
