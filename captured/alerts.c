@@ -207,13 +207,15 @@ static void x_count_cc(struct nodb_extra *x, const char *cc)
 static void x_flow(void *ctx, const struct flow *f, enum flow_end_reason why)
 {
     struct nodb_extra *x = ctx;
-    struct ps_addr o, r;
-    uint16_t op, rp;
-    char a[4], b[4];
-    flow_endpoints(f, &o, &op, &r, &rp);
-    x_count_cc(x, geo_country(geo_default(), &o, a));
-    x_count_cc(x, geo_country(geo_default(), &r, b));
-    x->geo_lookups += 2;
+    if (x->countries_wanted) {
+        struct ps_addr o, r;
+        uint16_t op, rp;
+        char a[4], b[4];
+        flow_endpoints(f, &o, &op, &r, &rp);
+        x_count_cc(x, geo_country(geo_default(), &o, a));
+        x_count_cc(x, geo_country(geo_default(), &r, b));
+        x->geo_lookups += 2;
+    }
     if (x->next.flow)
         x->next.flow(x->next.ctx, f, why);
 }

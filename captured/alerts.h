@@ -9,6 +9,7 @@
 #include "pipeline.h"
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -45,6 +46,7 @@ void rules_refresh_pipeline(struct ps_pipeline *p);
 struct nodb_extra {
     struct ps_sink next;
     FILE *tsv;              /* NULL: do not print alerts */
+    bool countries_wanted;  /* geolocate flows (only the one-line summary prints them) */
     uint64_t alerts, geo_lookups;
     uint32_t countries[26 * 26 + 8];
 };

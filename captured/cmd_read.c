@@ -61,7 +61,8 @@ static int read_no_db(const struct options *o)
     struct ps_sink sink = s ? summary_sink(s) : (struct ps_sink){0};
     if (kind != TSV_NONE)
         sink = tsv_sink(kind, stdout, sink);
-    struct nodb_extra extra = {.next = sink, .tsv = alerts_tsv ? stdout : NULL};
+    struct nodb_extra extra = {.next = sink, .tsv = alerts_tsv ? stdout : NULL,
+                               .countries_wanted = !o->tsv && !o->json};
     sink = nodb_extra_sink(&extra);
     struct ps_pipeline *p = ps_pipeline_new(&o->flow, &sink, 0);
     if (p && ps_pipeline_enable_detection(p, &o->detect) < 0) {

@@ -103,21 +103,18 @@ static bool span_is_token(const struct cursor *s)
  * is in the buffer yet, INVALID when the line exceeds PS_MAX_HTTP_LINE. */
 static enum ps_result http_next_line(struct cursor *c, struct cursor *line)
 {
-    struct cursor scan = *c;
-    uint8_t b, last = 0;
+    size_t n;
+    uint8_t last = 0;
 
-    for (size_t n = 0; n <= PS_MAX_HTTP_LINE; n++) {
-        if (!cur_u8(&scan, &b))
-            return PS_TRUNCATED;
-        if (b == '\n') {
-            size_t keep = (n > 0 && last == '\r') ? n - 1 : n;
-            cur_sub(c, keep, line);
-            cur_skip(c, n - keep + 1);
-            return PS_OK;
-        }
-        last = b;
-    }
-    return PS_INVALID;
+    *line = cur_make(NULL, 0);
+    if (!cur_find(c, '\n', PS_MAX_HTTP_LINE + 1, &n))
+        return cur_left(c) <= PS_MAX_HTTP_LINE ? PS_TRUNCATED : PS_INVALID;
+    if (n > 0)
+        cur_peek_at(c, c->off + n - 1, &last);
+    size_t keep = (n > 0 && last == '\r') ? n - 1 : n;
+    cur_sub(c, keep, line);
+    cur_skip(c, n - keep + 1);
+    return PS_OK;
 }
 
 typedef enum ps_result (*http_header_fn)(const struct cursor *name, const struct cursor *value,

@@ -121,6 +121,19 @@ static inline bool cur_peek_at(const struct cursor *c, size_t pos, uint8_t *v)
     return true;
 }
 
+/* Where the first byte equal to v lies, counted from the current position,
+ * among the next max bytes (fewer when fewer are left): true with *at set,
+ * false when none of them is v. Does not move. */
+static inline bool cur_find(const struct cursor *c, uint8_t v, size_t max, size_t *at)
+{
+    size_t n = cur_left(c) < max ? cur_left(c) : max;
+    const uint8_t *p = n ? memchr(c->base + c->off, v, n) : NULL;
+    if (!p)
+        return false;
+    *at = (size_t)(p - (c->base + c->off));
+    return true;
+}
+
 /* Moves to an absolute offset inside the buffer. */
 static inline bool cur_seek(struct cursor *c, size_t pos)
 {

@@ -199,6 +199,10 @@ static int flow_eligible(const struct ps_packet *pkt)
 
 static void maybe_expire(struct ps_pipeline *p, int64_t ts_us)
 {
+    /* most packets fall in the second already handled: no division */
+    if (ts_us >= 0 && p->last_expire_sec >= 0 && p->last_expire_sec < INT64_MAX / 1000000 - 1 &&
+        ts_us < (p->last_expire_sec + 1) * 1000000)
+        return;
     int64_t sec = ts_us / 1000000;
     if (sec <= p->last_expire_sec)
         return;

@@ -33,9 +33,25 @@ static struct traffic_bucket *bucket_for(struct traffic *t, int64_t sec)
     return b;
 }
 
+/* The bucket of ts: the last one while ts stays in its second (and it was
+ * not emitted meanwhile), else bucket_for(). */
+static struct traffic_bucket *bucket_at(struct traffic *t, int64_t ts)
+{
+    struct traffic_bucket *b = t->last;
+    if (b && b->used && b->second == t->last_sec && ts >= t->last_lo &&
+        (uint64_t)ts - (uint64_t)t->last_lo < 1000000)
+        return b;
+    int64_t sec = floor_div(ts, 1000000), lo;
+    b = bucket_for(t, sec);
+    t->last = __builtin_mul_overflow(sec, 1000000, &lo) ? NULL : b;
+    t->last_sec = sec;
+    t->last_lo = lo;
+    return b;
+}
+
 void traffic_add(struct traffic *t, const struct ps_packet *pkt, int new_flow)
 {
-    struct traffic_bucket *b = bucket_for(t, floor_div(pkt->ts_us, 1000000));
+    struct traffic_bucket *b = bucket_at(t, pkt->ts_us);
     b->packets++;
     b->bytes += pkt->wirelen;
     b->new_flows += (uint64_t)new_flow;

@@ -28,6 +28,10 @@ struct traffic {
     traffic_emit_fn emit;
     void *ctx;
     uint64_t emitted;
+    /* the last packet's bucket and its second's microseconds [lo, lo + 1 s):
+     * most packets fall there, no division needed */
+    struct traffic_bucket *last;
+    int64_t last_sec, last_lo;
 };
 
 void traffic_init(struct traffic *t, traffic_emit_fn emit, void *ctx);
