@@ -86,9 +86,11 @@ struct pcap_ahead {
 
 /* Before sleeping, a side spins a little (up to about 50 µs) for the
  * other to make a batch ready: both usually run at once on their own cores
- * and a sleep/wake-up pair costs more than that. A side whose spin fails
- * spins less next time, so on a busy machine it soon just sleeps. */
+ * and a sleep/wake-up pair costs more than that. The budget adapts: a spin
+ * that succeeds doubles it, one that fails quarters it, so on a busy
+ * machine (the other thread not running) a side soon just sleeps. */
 #define AH_SPIN 2048
+#define AH_SPIN_MIN 16
 
 static void cpu_relax(void)
 {
@@ -100,18 +102,16 @@ static void cpu_relax(void)
 /* Spins on *budget until b->full == want; true when it got there. */
 static bool ah_spin(struct ah_batch *b, bool want, unsigned *budget)
 {
-    if (atomic_load_explicit(&b->full, memory_order_acquire) == want) {
-        *budget = AH_SPIN; /* no wait at all: the other side keeps up */
+    if (atomic_load_explicit(&b->full, memory_order_acquire) == want)
         return true;
-    }
     for (unsigned i = 0; i < *budget; i++) {
         cpu_relax();
         if (atomic_load_explicit(&b->full, memory_order_acquire) == want) {
-            *budget = AH_SPIN;
+            *budget = *budget * 2 < AH_SPIN ? *budget * 2 : AH_SPIN;
             return true;
         }
     }
-    *budget /= 4;
+    *budget = *budget / 4 > AH_SPIN_MIN ? *budget / 4 : AH_SPIN_MIN;
     return false;
 }
 
