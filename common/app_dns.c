@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "copybuf.h"
 #include "cursor.h"
 
 #define DNS_HEADER_LEN    12
@@ -198,11 +199,12 @@ static enum ps_result dns_questions(struct cursor *c, struct dns_msg *m)
 
 static enum ps_result rdata_addr(struct cursor *rd, int af, size_t n, struct text_out *o)
 {
-    uint8_t addr[16];
+    struct ps_addr a = {.family = af == AF_INET ? 4 : 6};
     char text[INET6_ADDRSTRLEN];
 
-    if (cur_left(rd) != n || !cur_copy(rd, addr, n) || !inet_ntop(af, addr, text, sizeof text))
+    if (cur_left(rd) != n || !cur_copy(rd, a.b, n))
         return PS_INVALID;
+    ps_addr_format(&a, text, sizeof text); /* IPv4 without sprintf */
     text_put(o, text, strlen(text));
     return PS_OK;
 }
