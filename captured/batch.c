@@ -13,7 +13,7 @@ static const char *const copy_sql[T_COUNT] = {
     " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, rtt_orig, rtt_resp, frags,"
     " icmp_errors, end_reason, orig_cc, resp_cc) FROM STDIN",
     "COPY packets (capture_id, ts, frame, uid, src, dst, sport, dport, proto, length, caplen,"
-    " tcp_flags, ttl, vlan, app, info) FROM STDIN",
+    " tcp_flags, ttl, vlan, app, info) FROM STDIN WITH (FORMAT binary)",
     "COPY traffic (capture_id, bucket, seconds, packets, bytes, tcp_packets, udp_packets,"
     " icmp_packets, other_packets, tcp_bytes, udp_bytes, icmp_bytes, other_bytes, ipv4_packets,"
     " ipv6_packets, arp_packets, new_flows, drops, malformed) FROM STDIN",
@@ -98,6 +98,8 @@ static int exec_select(PGconn *db, const char *sql, const char *what, char *err,
 
 static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
                      size_t errlen);
+static int copy_data(PGconn *db, const char *sql, const struct copybuf *buf, int binary,
+                     char *err, size_t errlen);
 
 int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
                      size_t errlen)
@@ -121,10 +123,17 @@ static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, 
     }
     if (t != T_ALERTS && ensure_partitions(db, buf, err, errlen) < 0)
         return -1;
-    return batch_copy(db, copy_sql[t], buf, err, errlen);
+    return copy_data(db, copy_sql[t], buf, t == T_PACKETS, err, errlen);
 }
 
 int batch_copy(PGconn *db, const char *sql, const struct copybuf *buf, char *err, size_t errlen)
+{
+    return copy_data(db, sql, buf, 0, err, errlen);
+}
+
+/* binary: buf holds binary-format rows; the header and trailer go around them. */
+static int copy_data(PGconn *db, const char *sql, const struct copybuf *buf, int binary,
+                     char *err, size_t errlen)
 {
     if (buf->rows == 0)
         return 0;
@@ -140,7 +149,9 @@ int batch_copy(PGconn *db, const char *sql, const struct copybuf *buf, char *err
         return -1;
     }
     int ok = 1;
-    if (PQputCopyData(db, buf->data, (int)buf->len) != 1) {
+    if ((binary && PQputCopyData(db, copyb_header, COPYB_HEADER_LEN) != 1) ||
+        PQputCopyData(db, buf->data, (int)buf->len) != 1 ||
+        (binary && PQputCopyData(db, copyb_trailer, sizeof copyb_trailer) != 1)) {
         set_err(err, errlen, "sending COPY data", db);
         ok = 0;
     }
@@ -166,12 +177,16 @@ int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen)
     return 0;
 }
 
+/* First bytes of a spool file. Version 2: packet rows in binary COPY
+ * format; files without it (older builds, text rows) are refused. */
+static const char spool_magic[8] = {'P', 'S', 'S', 'P', 'O', 'O', 'L', '2'};
+
 int batch_save(const struct batch *b, const char *path)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
-    int ok = 1;
+    int ok = fwrite(spool_magic, sizeof spool_magic, 1, f) == 1;
     for (int i = 0; i < T_COUNT && ok; i++) {
         const struct copybuf *c = &b->buf[i];
         uint64_t hdr[4] = {c->len, c->rows, (uint64_t)c->min_ts, (uint64_t)c->max_ts};
@@ -187,7 +202,8 @@ int batch_load(struct batch *b, const char *path)
     if (!f)
         return -1;
     batch_init(b);
-    int ok = 1;
+    char magic[sizeof spool_magic];
+    int ok = fread(magic, sizeof magic, 1, f) == 1 && memcmp(magic, spool_magic, sizeof magic) == 0;
     for (int i = 0; i < T_COUNT && ok; i++) {
         struct copybuf *c = &b->buf[i];
         uint64_t hdr[4];

@@ -9,7 +9,8 @@
 
 /* T_ALERTS rows are staged in a temporary table and merged into alerts
  * (deduplicated per capture, kind, key): sql ps_alerts_merge(). Adding it
- * changed the spool file layout: spool files of older builds are skipped. */
+ * changed the spool file layout: spool files of older builds are skipped.
+ * T_PACKETS rows are in binary COPY format (copyb_*), the others in text. */
 enum batch_table { T_FLOWS, T_PACKETS, T_TRAFFIC, T_DNS, T_HTTP, T_TLS, T_ALERTS, T_COUNT };
 
 struct batch {
@@ -32,8 +33,9 @@ int batch_copy(PGconn *db, const char *sql, const struct copybuf *buf, char *err
 /* Ships every table. 0 or -1 (err). */
 int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen);
 
-/* Writes/reads a batch to/from a spool file (the COPY text of each table,
- * length-prefixed). 0 or -1. */
+/* Writes/reads a batch to/from a spool file (a version tag, then the COPY
+ * data of each table, length-prefixed). 0 or -1; a file of another version
+ * is refused (the writer skips it and says so). */
 int batch_save(const struct batch *b, const char *path);
 int batch_load(struct batch *b, const char *path);
 

@@ -260,3 +260,103 @@ void copy_end_row(struct copybuf *b)
     b->fields = 0;
     b->rows++;
 }
+
+/* ---- binary format ---- */
+
+/* 11-byte signature, 32-bit flags, 32-bit header extension length (the
+ * literal's terminating NUL is the extension length's last byte). */
+const char copyb_header[COPYB_HEADER_LEN] = "PGCOPY\n\377\r\n\0"
+                                            "\0\0\0\0"
+                                            "\0\0\0";
+const char copyb_trailer[2] = {'\377', '\377'};
+
+static void put_be(struct copybuf *b, uint64_t v, int bytes)
+{
+    char tmp[8];
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+        tmp[i] = (char)(v & 0xff);
+    put(b, tmp, (size_t)bytes);
+}
+
+void copyb_row(struct copybuf *b, int nfields) { put_be(b, (uint64_t)nfields, 2); }
+void copyb_null(struct copybuf *b) { put_be(b, 0xffffffffu, 4); }
+
+void copyb_i16(struct copybuf *b, int16_t v)
+{
+    put_be(b, 2, 4);
+    put_be(b, (uint16_t)v, 2);
+}
+
+void copyb_i32(struct copybuf *b, int32_t v)
+{
+    put_be(b, 4, 4);
+    put_be(b, (uint32_t)v, 4);
+}
+
+void copyb_i64(struct copybuf *b, int64_t v)
+{
+    put_be(b, 8, 4);
+    put_be(b, (uint64_t)v, 8);
+}
+
+/* timestamptz: microseconds since 2000-01-01 00:00:00 UTC */
+void copyb_ts(struct copybuf *b, int64_t ts_us)
+{
+    copyb_i64(b, ts_us - 946684800LL * 1000000);
+    if (ts_us < b->min_ts)
+        b->min_ts = ts_us;
+    if (ts_us > b->max_ts)
+        b->max_ts = ts_us;
+}
+
+/* The value copy_text would store: NUL and bytes of invalid UTF-8 as the
+ * text \xHH, everything else as is (no COPY escaping in binary). */
+void copyb_text(struct copybuf *b, const char *s)
+{
+    if (!s) {
+        copyb_null(b);
+        return;
+    }
+    size_t n = strlen(s);
+    if (!reserve(b, 4 + n * 4))
+        return;
+    size_t at = b->len;
+    char *o = b->data + at + 4;
+    const unsigned char *u = (const unsigned char *)s;
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = u[i];
+        size_t len = c < 0x80 ? 1 : utf8_len(u + i, n - i);
+        if (len == 0) {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+            continue;
+        }
+        memcpy(o, u + i, len);
+        o += len;
+        i += len - 1;
+    }
+    size_t vlen = (size_t)(o - (b->data + at + 4));
+    b->len = at;
+    put_be(b, vlen, 4);
+    b->len = at + 4 + vlen;
+}
+
+/* inet (network_send): family (2 = IPv4, 3 = IPv6), bits, is_cidr, length,
+ * address bytes. */
+void copyb_inet(struct copybuf *b, const struct ps_addr *a)
+{
+    if (!a || (a->family != 4 && a->family != 6)) {
+        copyb_null(b);
+        return;
+    }
+    int nb = a->family == 4 ? 4 : 16;
+    char tmp[20] = {a->family == 4 ? 2 : 3, (char)(nb * 8), 0, (char)nb};
+    memcpy(tmp + 4, a->b, (size_t)nb);
+    put_be(b, (uint64_t)(4 + nb), 4);
+    put(b, tmp, (size_t)(4 + nb));
+}
+
+void copyb_end_row(struct copybuf *b) { b->rows++; }

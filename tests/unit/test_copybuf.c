@@ -255,6 +255,87 @@ static void test_inet(void)
     CHECK_STR(row(), "\\N\t\\N");
 }
 
+/* ---- binary format (PostgreSQL docs, "COPY: Binary Format"; the
+ * send/recv functions of int2/int4/int8, timestamptz, text and inet) ---- */
+
+static int bytes_are(const char *want, size_t n)
+{
+    return b.len == n && memcmp(b.data, want, n) == 0;
+}
+
+static void test_binary_header(void)
+{
+    CHECK_INT(COPYB_HEADER_LEN, 19);
+    CHECK(memcmp(copyb_header, "PGCOPY\n\377\r\n\0" "\0\0\0\0" "\0\0\0\0", 19) == 0);
+    CHECK(copyb_trailer[0] == '\377' && copyb_trailer[1] == '\377');
+}
+
+static void test_binary_numbers(void)
+{
+    copybuf_reset(&b);
+    copyb_row(&b, 3);
+    copyb_i16(&b, -2);
+    copyb_i32(&b, 0x01020304);
+    copyb_i64(&b, 5);
+    copyb_end_row(&b);
+    CHECK(bytes_are("\0\3" "\0\0\0\2\xff\xfe" "\0\0\0\4\1\2\3\4" "\0\0\0\x08\0\0\0\0\0\0\0\5",
+                    2 + 6 + 8 + 12));
+    CHECK_INT(b.rows, 1);
+    copybuf_reset(&b);
+    copyb_null(&b);
+    CHECK(bytes_are("\xff\xff\xff\xff", 4));
+}
+
+static void test_binary_ts(void)
+{
+    copybuf_reset(&b);
+    copyb_ts(&b, 946684800LL * 1000000 + 1); /* 2000-01-01 00:00:00.000001 UTC */
+    CHECK(bytes_are("\0\0\0\x08\0\0\0\0\0\0\0\1", 12));
+    CHECK_INT(b.min_ts, 946684800LL * 1000000 + 1);
+    copybuf_reset(&b);
+    copyb_ts(&b, 0); /* 1970: before the PostgreSQL epoch, negative */
+    CHECK(bytes_are("\0\0\0\x08\xff\xfc\xa2\xfe\xc4\xc8\x20\x00", 12));
+}
+
+static void test_binary_text(void)
+{
+    copybuf_reset(&b);
+    copyb_text(&b, "a\tb\\c\n");
+    CHECK(bytes_are("\0\0\0\6a\tb\\c\n", 10)); /* no COPY escaping in binary */
+    copybuf_reset(&b);
+    copyb_text(&b, "x\xffy\xc3\xa9"); /* invalid byte as the text \xff, é kept */
+    CHECK(bytes_are("\0\0\0\x08x\\xffy\xc3\xa9", 12));
+    copybuf_reset(&b);
+    copyb_text(&b, NULL);
+    copyb_text(&b, "");
+    CHECK(bytes_are("\xff\xff\xff\xff\0\0\0\0", 8));
+    /* the same value as the text format stores */
+    copybuf_reset(&b);
+    copy_text(&b, "x\xffy");
+    CHECK_STR(row(), "x\\\\xffy");
+}
+
+static void test_binary_inet(void)
+{
+    struct ps_addr a;
+    memset(&a, 0, sizeof a);
+    a.family = 4;
+    memcpy(a.b, "\x0a\x01\x02\x03", 4);
+    copybuf_reset(&b);
+    copyb_inet(&b, &a);
+    CHECK(bytes_are("\0\0\0\x08\2\x20\0\4\x0a\1\2\3", 12));
+    a.family = 6;
+    memcpy(a.b, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    copybuf_reset(&b);
+    copyb_inet(&b, &a);
+    CHECK(bytes_are("\0\0\0\x14\3\x80\0\x10\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 24));
+    a.family = 0;
+    copybuf_reset(&b);
+    copyb_inet(&b, &a);
+    copyb_inet(&b, NULL);
+    CHECK(bytes_are("\xff\xff\xff\xff\xff\xff\xff\xff", 8));
+}
+
 UNIT_MAIN({
     copybuf_init(&b);
     test_escapes();
@@ -264,6 +345,11 @@ UNIT_MAIN({
     test_array_invalid_utf8();
     test_timestamps();
     test_inet();
+    test_binary_header();
+    test_binary_numbers();
+    test_binary_ts();
+    test_binary_text();
+    test_binary_inet();
     copybuf_free(&b);
     copybuf_free(&b); /* freeing twice is safe: free resets */
     CHECK(b.data == NULL);
