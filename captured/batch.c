@@ -13,7 +13,7 @@ static const char *const copy_sql[T_COUNT] = {
     " orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, rtt_orig, rtt_resp, frags,"
     " icmp_errors, end_reason, orig_cc, resp_cc) FROM STDIN",
     "COPY packets (capture_id, ts, frame, uid, src, dst, sport, dport, proto, length, caplen,"
-    " tcp_flags, ttl, vlan, app, info) FROM STDIN WITH (FORMAT binary)",
+    " tcp_flags, ttl, vlan, app, info) FROM STDIN",
     "COPY traffic (capture_id, bucket, seconds, packets, bytes, tcp_packets, udp_packets,"
     " icmp_packets, other_packets, tcp_bytes, udp_bytes, icmp_bytes, other_bytes, ipv4_packets,"
     " ipv6_packets, arp_packets, new_flows, drops, malformed) FROM STDIN",
@@ -98,8 +98,6 @@ static int exec_select(PGconn *db, const char *sql, const char *what, char *err,
 
 static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
                      size_t errlen);
-static int copy_data(PGconn *db, const char *sql, const struct copybuf *buf, int binary,
-                     char *err, size_t errlen);
 
 int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
                      size_t errlen)
@@ -123,18 +121,19 @@ static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, 
     }
     if (t != T_ALERTS && ensure_partitions(db, buf, err, errlen) < 0)
         return -1;
-    return copy_data(db, copy_sql[t], buf, t == T_PACKETS, err, errlen);
+    return batch_copy(db, copy_sql[t], buf, err, errlen);
 }
 
-int batch_copy(PGconn *db, const char *sql, const struct copybuf *buf, char *err, size_t errlen)
+int batch_copy(PGconn *db, const char *copy_sql_text, const struct copybuf *buf, char *err,
+               size_t errlen)
 {
-    return copy_data(db, sql, buf, 0, err, errlen);
-}
-
-/* binary: buf holds binary-format rows; the header and trailer go around them. */
-static int copy_data(PGconn *db, const char *sql, const struct copybuf *buf, int binary,
-                     char *err, size_t errlen)
-{
+    char sql[1024];
+    int binary = buf->binary; /* the header and trailer go around its rows */
+    if (snprintf(sql, sizeof sql, "%s%s", copy_sql_text, binary ? " WITH (FORMAT binary)" : "") >=
+        (int)sizeof sql) {
+        snprintf(err, errlen, "COPY statement too long");
+        return -1;
+    }
     if (buf->rows == 0)
         return 0;
     if (buf->oom) {
@@ -177,8 +176,9 @@ int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen)
     return 0;
 }
 
-/* First bytes of a spool file. Version 2: packet rows in binary COPY
- * format; files without it (older builds, text rows) are refused. */
+/* First bytes of a spool file from version 2 on: each table's header then
+ * says whether its rows are binary. Files without it (version 1, every
+ * table in text format) are still read, so an upgrade loses no batch. */
 static const char spool_magic[8] = {'P', 'S', 'S', 'P', 'O', 'O', 'L', '2'};
 
 int batch_save(const struct batch *b, const char *path)
@@ -189,7 +189,8 @@ int batch_save(const struct batch *b, const char *path)
     int ok = fwrite(spool_magic, sizeof spool_magic, 1, f) == 1;
     for (int i = 0; i < T_COUNT && ok; i++) {
         const struct copybuf *c = &b->buf[i];
-        uint64_t hdr[4] = {c->len, c->rows, (uint64_t)c->min_ts, (uint64_t)c->max_ts};
+        uint64_t hdr[5] = {c->len, c->rows, (uint64_t)c->min_ts, (uint64_t)c->max_ts,
+                           (uint64_t)c->binary};
         ok = fwrite(hdr, sizeof hdr, 1, f) == 1 && (c->len == 0 || fwrite(c->data, c->len, 1, f) == 1);
     }
     ok = (fclose(f) == 0) && ok;
@@ -202,12 +203,15 @@ int batch_load(struct batch *b, const char *path)
     if (!f)
         return -1;
     batch_init(b);
+    /* version 1 (no tag): four header words a table, every table in text */
     char magic[sizeof spool_magic];
-    int ok = fread(magic, sizeof magic, 1, f) == 1 && memcmp(magic, spool_magic, sizeof magic) == 0;
+    int v2 = fread(magic, sizeof magic, 1, f) == 1 && memcmp(magic, spool_magic, sizeof magic) == 0;
+    int ok = v2 || fseek(f, 0, SEEK_SET) == 0;
+    size_t words = v2 ? 5 : 4;
     for (int i = 0; i < T_COUNT && ok; i++) {
         struct copybuf *c = &b->buf[i];
-        uint64_t hdr[4];
-        ok = fread(hdr, sizeof hdr, 1, f) == 1 && hdr[0] < (1ull << 34);
+        uint64_t hdr[5] = {0};
+        ok = fread(hdr, sizeof hdr[0] * words, 1, f) == 1 && hdr[0] < (1ull << 34) && hdr[4] <= 1;
         if (!ok)
             break;
         c->data = hdr[0] ? malloc(hdr[0]) : NULL;
@@ -216,7 +220,9 @@ int batch_load(struct batch *b, const char *path)
         c->rows = hdr[1];
         c->min_ts = (int64_t)hdr[2];
         c->max_ts = (int64_t)hdr[3];
+        c->binary = (int)hdr[4];
     }
+    ok = ok && fgetc(f) == EOF; /* a file of another layout does not end right here */
     fclose(f);
     if (!ok)
         batch_free_bufs(b);

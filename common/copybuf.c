@@ -28,6 +28,7 @@ void copybuf_reset(struct copybuf *b)
     b->len = 0;
     b->rows = 0;
     b->fields = 0;
+    b->binary = 0;
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
 }
@@ -278,7 +279,11 @@ static void put_be(struct copybuf *b, uint64_t v, int bytes)
     put(b, tmp, (size_t)bytes);
 }
 
-void copyb_row(struct copybuf *b, int nfields) { put_be(b, (uint64_t)nfields, 2); }
+void copyb_row(struct copybuf *b, int nfields)
+{
+    b->binary = 1;
+    put_be(b, (uint64_t)nfields, 2);
+}
 void copyb_null(struct copybuf *b) { put_be(b, 0xffffffffu, 4); }
 
 void copyb_i16(struct copybuf *b, int16_t v)

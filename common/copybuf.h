@@ -17,6 +17,7 @@ struct copybuf {
     int fields;     /* fields written in the current row */
     int oom;        /* an allocation failed: the buffer is unusable */
     int64_t min_ts, max_ts; /* µs range of the rows (for partitions) */
+    int binary;     /* rows are in binary COPY format (copyb_row was used) */
 };
 
 void copybuf_init(struct copybuf *b);

@@ -278,10 +278,12 @@ static void test_binary_numbers(void)
     copyb_i32(&b, 0x01020304);
     copyb_i64(&b, 5);
     copyb_end_row(&b);
+    CHECK_INT(b.binary, 1);
     CHECK(bytes_are("\0\3" "\0\0\0\2\xff\xfe" "\0\0\0\4\1\2\3\4" "\0\0\0\x08\0\0\0\0\0\0\0\5",
                     2 + 6 + 8 + 12));
     CHECK_INT(b.rows, 1);
     copybuf_reset(&b);
+    CHECK_INT(b.binary, 0);
     copyb_null(&b);
     CHECK(bytes_are("\xff\xff\xff\xff", 4));
 }
