@@ -3,6 +3,7 @@
 
 #include "batch.h"
 #include "copybuf.h"
+#include "hashfn.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -42,25 +43,6 @@ struct rollup {
     int given_up;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
-{
-    const unsigned char *s = p;
-    uint64_t h = seed ^ 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 0x100000001b3ULL;
-    return mix64(h);
-}
-
 struct rollup *rollup_new(size_t max_hosts)
 {
     struct rollup *r = calloc(1, sizeof *r);
@@ -94,7 +76,7 @@ size_t rollup_hosts(const struct rollup *r) { return r ? r->host_count : 0; }
 
 static uint64_t addr_hash(const struct ps_addr *a)
 {
-    return hash_bytes(a->b, sizeof a->b, a->family);
+    return ps_hash_bytes(a->b, sizeof a->b, a->family);
 }
 
 /* Doubles the host table (load kept under 1/2). 0, or -1 out of memory. */
@@ -155,7 +137,7 @@ static int key_equal(const struct key_sum *k, const char *proto, int32_t port, c
 
 static uint64_t key_hash(const char *proto, int32_t port, const char *service)
 {
-    return hash_bytes(service, strlen(service), hash_bytes(proto, strlen(proto), (uint64_t)port));
+    return ps_hash_bytes(service, strlen(service), ps_hash_bytes(proto, strlen(proto), (uint64_t)port));
 }
 
 static int keys_grow(struct key_table *t)

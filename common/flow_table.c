@@ -1,6 +1,7 @@
 /* flow_table.c - bounded open-addressing flow table with per-class LRU lists
  * for O(1) idle expiry and eviction. */
 #include "flow.h"
+#include "hashfn.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +49,6 @@ void flow_config_defaults(struct flow_config *cfg)
     cfg->active_us = 3600LL * 1000000;    /* 1 h, as NetFlow exporters commonly use */
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* Multiply-xor over the key's words, then one finaliser: the key is already
  * direction-normalised, and an attacker-chosen collision only lengthens a
  * probe chain of a bounded table. */
@@ -71,7 +62,7 @@ static uint32_t key_hash(const struct flow_key *k)
     uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] * 0xc2b2ae3d27d4eb4fULL) ^
                  (w[2] * 0x165667b19e3779f9ULL) ^ (w[3] * 0x27d4eb2f165667c5ULL) ^
                  (ports * 0xff51afd7ed558ccdULL);
-    return (uint32_t)mix64(h);
+    return (uint32_t)ps_mix64(h);
 }
 
 static int key_equal(const struct flow_key *x, const struct flow_key *y)
