@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -150,6 +151,24 @@ class Stack:
         print("  exit %d\n  stdout: %s\n  stderr: %s" % (
             p.returncode, p.stdout.strip()[:500], p.stderr.strip()[:500]), flush=True)
         return p
+
+
+def pump(a, b):
+    """Copies socket a to socket b until a ends or either fails, then shuts
+    both down (one direction of a relay; run one thread per direction)."""
+    try:
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            b.sendall(data)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def with_user(conninfo, user):

@@ -40,24 +40,8 @@ class Relay:
             u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             u.connect(self.unix_path)
             self.conns += [c, u]
-            threading.Thread(target=self._pipe, args=(c, u), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(u, c), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a, b):
-        try:
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                b.sendall(data)
-        except OSError:
-            pass
-        for s in (a, b):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            threading.Thread(target=pslib.pump, args=(c, u), daemon=True).start()
+            threading.Thread(target=pslib.pump, args=(u, c), daemon=True).start()
 
     def stop(self):
         self.running = False
