@@ -2,6 +2,7 @@
  * and GET /api/stats (totals over all captures or one). */
 #include "handlers.h"
 #include "params.h"
+#include "router.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,12 @@ void handle_health(struct web_ctx *ctx, const struct http_request *req,
     json_t *body = health_body("ok", 1, json_integer(have));
     json_t *sensors = json_object_get(body, "sensors");
     int rows = PQntuples(r);
-    for (int i = 0; i < rows && i < HEALTH_MAX_SENSORS; i++) {
+    /* Health is public; which sensors exist is for callers with credentials. */
+    struct http_reply scratch = {0};
+    int known = auth_identify(ctx, req, &scratch) == 0 && ctx->who.via != AUTH_NONE;
+    http_reply_clear(&scratch);
+    json_object_set_new(body, "sensor_count", json_integer(rows));
+    for (int i = 0; known && i < rows && i < HEALTH_MAX_SENSORS; i++) {
         json_array_append_new(sensors, json_pack("{s:o, s:o, s:o}",
                                                  "name", pgcol_string(r, i, 0),
                                                  "last_seen", pgcol_string(r, i, 1),

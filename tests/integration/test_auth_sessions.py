@@ -347,6 +347,21 @@ def check_password_guessing(st, checks, name, password, cookie, csrf):
     st.psql("DELETE FROM login_throttle WHERE name = '%s'" % name, st.web_db)
 
 
+def check_health(st, checks):
+    """Health answers everyone, but names the sensors only to callers with
+    credentials."""
+    anon = send(st, "GET", "/api/health", None, {})
+    expect(checks, anon, 200, "anonymous /api/health")
+    doc = anon.json() or {}
+    checks.equal(doc.get("sensors"), [], "anonymous /api/health lists no sensor names")
+    checks.check(isinstance(doc.get("sensor_count"), int) and doc["sensor_count"] >= 1,
+                 "anonymous /api/health has the sensor count: %r" % doc.get("sensor_count"))
+    known = send(st, "GET", "/api/health", None, as_token(st.token)).json() or {}
+    checks.check(len(known.get("sensors") or []) == doc.get("sensor_count"),
+                 "/api/health with a token lists every sensor: %r" % known.get("sensors"))
+    print("health           done", flush=True)
+
+
 def check_disable(st, checks, name, password):
     cookie, _ = login(st, checks, name, password)
     if not cookie:
@@ -522,6 +537,7 @@ def main():
         check_timing(st, checks, timing_users)
         check_password_change(st, checks, change, pw["change"])
         check_disable(st, checks, off, pw["off"])
+        check_health(st, checks)
         check_last_admin(st, checks, new_password())
         check_audit(st, checks, op, op_cookie, op_csrf, lock, revoked_tid)
         check_storage(st, checks, list(pw.values()), list(tokens.values()) + [revoked],
