@@ -216,7 +216,16 @@ eq "webapi socket: owner, group, mode" "$(stat -c '%U %G %a' /run/packetsight/we
 eq "nginx: running with the PacketSight site" "$(prop nginx.service ActiveState)" active
 code=$(curl -s -o /srv/ps-test/health.json -D /srv/ps-test/health.h -w '%{http_code}' --max-time 20 http://127.0.0.1/api/health)
 eq "GET /api/health through nginx -> socket -> webapi" "$code" 200
-grep -q "\"$SENSOR\"" /srv/ps-test/health.json && ok "health lists the sensor $SENSOR" || no "health lacks $SENSOR: $(cat /srv/ps-test/health.json)"
+grep -q '"sensors":\[\],"sensor_count":[1-9]' /srv/ps-test/health.json &&
+    ok "anonymous health counts the sensors without naming them" ||
+    no "anonymous health: $(cat /srv/ps-test/health.json)"
+# A viewer token made with the installed command line, as OPERATIONS.md shows.
+webdb=$(sed -n 's/^PACKETSIGHT_WEB_DB=//p' /opt/packetsight/etc/packetsight/webapi.env 2>/dev/null)
+tok=$(runuser -u packetsight-web -- /opt/packetsight/bin/webapi --db "${webdb:-dbname=packetsight user=packetsight_web}" \
+    --create-token nspawn-check --role viewer --expires-days 1 2>>"$R")
+curl -s -o /srv/ps-test/health-token.json --max-time 20 -H "Authorization: Bearer $tok" http://127.0.0.1/api/health
+grep -q "\"$SENSOR\"" /srv/ps-test/health-token.json && ok "health with a viewer token lists the sensor $SENSOR" ||
+    no "health with a token lacks $SENSOR: $(cat /srv/ps-test/health-token.json)"
 grep -qi '^Content-Security-Policy:' /srv/ps-test/health.h && ok "CSP header on API answers" || no "no CSP header"
 eq "webapi service: started by the request" "$(prop packetsight-webapi.service ActiveState)" active
 wpid=$(prop packetsight-webapi.service MainPID)

@@ -90,7 +90,9 @@ check "sensor B captures on vcap" wait_sql 10 1 "$(live "$B" vcap)"
 
 # Together, while both run: the API lists both sensors.
 if [ -n "${PS_BASE_URL:-}" ]; then
-    health=$(curl -s --noproxy '*' --max-time 5 "$PS_BASE_URL/api/health" || true)
+    # The API needs credentials: a viewer token for this run (webapi --create-token).
+    tok=$("$BIN/webapi" --db "${PACKETSIGHT_WEB_DB:-}" --create-token "two-sensors-$$" --role viewer --expires-days 1 || true)
+    health=$(curl -s --noproxy '*' --max-time 5 -H "Authorization: Bearer $tok" "$PS_BASE_URL/api/health" || true)
     for n in "$A" "$B"; do
         case $health in *"\"$n\""*) ok "/api/health lists sensor $n" ;; *) not_ok "/api/health lacks $n: $health" ;; esac
     done
@@ -183,8 +185,6 @@ equal "one query over both sensors: the two traffic sources" \
                WHERE c.sensor_id IN ('$IDA', '$IDB') AND f.proto = 'udp' AND f.resp_p IN ($PORT_A, $PORT_B)")" \
     "127.0.0.1,$ADDR_PEER"
 if [ -n "${PS_BASE_URL:-}" ]; then
-    # The API needs credentials: a viewer token for this run (webapi --create-token).
-    tok=$("$BIN/webapi" --db "${PACKETSIGHT_WEB_DB:-}" --create-token "two-sensors-$$" --role viewer --expires-days 1 || true)
     code=$(curl -s --noproxy '*' --max-time 10 -H "Authorization: Bearer $tok" -o "$S/captures.json" -w '%{http_code}' "$PS_BASE_URL/api/captures?limit=500" || true)
     if [ "$code" = 200 ]; then
         got=$(python3 - "$S/captures.json" "$A" "$B" <<'PY'
