@@ -1,6 +1,6 @@
-/* pcap_ahead.c - pcap_next_ex() (or direct record parsing), frame decoding
- * and the pipeline's hints on a second thread,
- * packets handed over in batches through a ring (see pcap_ahead.h). */
+/* pcap_ahead.c - pcap_next_ex() (or direct record parsing) and frame
+ * decoding on a second thread, packets handed over in batches through a
+ * ring, the pipeline's hints worked out as they are taken (see pcap_ahead.h). */
 #include "pcap_ahead.h"
 
 #include "decode.h"
@@ -158,7 +158,6 @@ static bool ah_put(struct pcap_ahead *a, struct ah_batch *b)
     pkt->frame = 0; /* numbered by the pipeline */
     pkt->ts_us = r->ts_us;
     ps_decode_frame(a->dlt, b->data + b->used, caplen, r->len, pkt);
-    ps_pipeline_hint(a->pipe, pkt, &b->hint[b->n - 1]);
     b->used += caplen;
     a->pending = false;
     a->n++;
@@ -212,7 +211,6 @@ static void direct_record(struct pcap_ahead *a, struct ah_batch *b, uint32_t pos
     pkt->frame = 0;
     pkt->ts_us = r->ts_us;
     ps_decode_frame(a->dlt, b->data + r->off, caplen, r->len, pkt);
-    ps_pipeline_hint(a->pipe, pkt, &b->hint[b->n - 1]);
 }
 
 /* Hands the file to libpcap at offset off; AH_TO_LIBPCAP or PCAP_ERROR. */
@@ -352,8 +350,15 @@ bool pcap_ahead_next(struct pcap_ahead *a, struct ahead_packet *out)
             a->next = 0;
         }
         if (a->next < b->n) {
+            /* Hints are worked out here, one packet ahead: the reading
+             * thread has the copy out of the page cache to do and is the
+             * busier of the two. */
+            if (a->next == 0)
+                ps_pipeline_hint(a->pipe, &b->pkt[0], &b->hint[0]);
             const struct ah_rec *r = &b->rec[a->next++];
             bool more = a->next < b->n;
+            if (more)
+                ps_pipeline_hint(a->pipe, &b->pkt[a->next], &b->hint[a->next]);
             if (more) { /* the next packet, written by the other core */
                 const uint8_t *np = (const uint8_t *)&b->pkt[a->next];
                 for (size_t l = 0; l < sizeof b->pkt[0]; l += 64)

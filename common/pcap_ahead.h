@@ -29,8 +29,8 @@ struct pcap_ahead;
 /* Starts reading pc (owned by the caller, who must not touch it until
  * pcap_ahead_stop()). At most max_packets are read (0 = all). With
  * offsets_every = 2^k, every such packet carries its file offset (0 =
- * none). The thread also computes p's hints (ps_pipeline_hint) for every
- * packet. With direct, the records of a classic pcap file are parsed by
+ * none). pcap_ahead_next() hands out p's hints (ps_pipeline_hint) of every
+ * packet and of the one after it, worked out on the calling thread. With direct, the records of a classic pcap file are parsed by
  * this module as long as libpcap would return them unchanged (never with
  * a BPF filter set on pc). NULL when out of memory or no thread could
  * start: then read pc directly. */
