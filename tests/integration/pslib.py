@@ -153,6 +153,36 @@ class Stack:
         return p
 
 
+_ROLLUP_SNAPSHOT = """
+CREATE TEMP TABLE s_h AS SELECT * FROM host_rollup WHERE capture_id = {cid};
+CREATE TEMP TABLE s_p AS SELECT * FROM port_rollup WHERE capture_id = {cid};
+CREATE TEMP TABLE s_s AS SELECT * FROM service_rollup WHERE capture_id = {cid};
+CREATE TEMP TABLE s_a AS SELECT * FROM host_rollup_all;
+SELECT ps_rollup_rebuild({cid});
+"""
+_ROLLUP_DIFF = """
+SELECT (SELECT count(*) FROM ((TABLE s_h EXCEPT SELECT * FROM host_rollup WHERE capture_id = {cid})
+        UNION ALL (SELECT * FROM host_rollup WHERE capture_id = {cid} EXCEPT TABLE s_h)) d)
+    || ' ' || (SELECT count(*) FROM ((TABLE s_p EXCEPT SELECT * FROM port_rollup WHERE capture_id = {cid})
+        UNION ALL (SELECT * FROM port_rollup WHERE capture_id = {cid} EXCEPT TABLE s_p)) d)
+    || ' ' || (SELECT count(*) FROM ((TABLE s_s EXCEPT SELECT * FROM service_rollup WHERE capture_id = {cid})
+        UNION ALL (SELECT * FROM service_rollup WHERE capture_id = {cid} EXCEPT TABLE s_s)) d)
+    || ' ' || (SELECT count(*) FROM ((TABLE s_a EXCEPT TABLE host_rollup_all)
+        UNION ALL (TABLE host_rollup_all EXCEPT TABLE s_a)) d)
+    || ' ' || (SELECT count(*) FROM s_h)
+"""
+
+
+def rollup_rebuild_diff(st, cid):
+    """[hosts, ports, services, all hosts] rows of capture cid's rollups that
+    differ from what ps_rollup_rebuild() computes from its flows, then the
+    number of its host rows; the rebuild is rolled back."""
+    sql = ("BEGIN;" + _ROLLUP_SNAPSHOT.format(cid=cid) + _ROLLUP_DIFF.format(cid=cid)
+           + ";ROLLBACK;")
+    rows = st.psql(sql, st.owner_db)
+    return [int(v) for v in rows[-1][0].split()]
+
+
 def pump(a, b):
     """Copies socket a to socket b until a ends or either fails, then shuts
     both down (one direction of a relay; run one thread per direction)."""

@@ -128,6 +128,11 @@ def live_capture_test():
                  ["www.example.test", "NOERROR"]], "live capture: dns rows")
     ans = st.scalar("SELECT answers[1] FROM dns WHERE capture_id = %d AND query = 'www.example.test'" % cid)
     ck.equal(ans, "10.9.8.7", "live capture: dns answer")
+    # live flows reach the rollups through ps_flows_merge (migration 007)
+    hosts, ports, services, everyone, n = pslib.rollup_rebuild_diff(st, cid)
+    ck.check(n > 0, "the live capture has host rollup rows")
+    ck.equal([hosts, ports, services, everyone], [0, 0, 0, 0],
+             "live rollups: rows that differ from ps_rollup_rebuild (hosts, ports, services, all)")
     svc = st.scalar("SELECT count(*) FROM flows WHERE capture_id = %d AND service = 'http' "
                     "AND resp_p = %d" % (cid, http_port))
     ck.check(int(svc) >= 12, "live capture: %s http flows to port %d" % (svc, http_port))

@@ -14,32 +14,8 @@ import pslib
 st = pslib.Stack(__doc__.splitlines()[0])
 ck = pslib.Checks()
 
-SNAPSHOT = """
-CREATE TEMP TABLE s_h AS SELECT * FROM host_rollup WHERE capture_id = {cid};
-CREATE TEMP TABLE s_p AS SELECT * FROM port_rollup WHERE capture_id = {cid};
-CREATE TEMP TABLE s_s AS SELECT * FROM service_rollup WHERE capture_id = {cid};
-CREATE TEMP TABLE s_a AS SELECT * FROM host_rollup_all;
-SELECT ps_rollup_rebuild({cid});
-"""
-DIFF = """
-SELECT (SELECT count(*) FROM ((TABLE s_h EXCEPT SELECT * FROM host_rollup WHERE capture_id = {cid})
-        UNION ALL (SELECT * FROM host_rollup WHERE capture_id = {cid} EXCEPT TABLE s_h)) d)
-    || ' ' || (SELECT count(*) FROM ((TABLE s_p EXCEPT SELECT * FROM port_rollup WHERE capture_id = {cid})
-        UNION ALL (SELECT * FROM port_rollup WHERE capture_id = {cid} EXCEPT TABLE s_p)) d)
-    || ' ' || (SELECT count(*) FROM ((TABLE s_s EXCEPT SELECT * FROM service_rollup WHERE capture_id = {cid})
-        UNION ALL (SELECT * FROM service_rollup WHERE capture_id = {cid} EXCEPT TABLE s_s)) d)
-    || ' ' || (SELECT count(*) FROM ((TABLE s_a EXCEPT TABLE host_rollup_all)
-        UNION ALL (TABLE host_rollup_all EXCEPT TABLE s_a)) d)
-    || ' ' || (SELECT count(*) FROM s_h)
-"""
-
-
 def rebuild_diff(cid):
-    """Differing rows (hosts, ports, services, all hosts) after a rebuild,
-    and the host rows; the rebuild is rolled back."""
-    sql = "BEGIN;" + SNAPSHOT.format(cid=cid) + DIFF.format(cid=cid) + ";ROLLBACK;"
-    rows = st.psql(sql, st.owner_db)
-    return [int(v) for v in rows[-1][0].split()]
+    return pslib.rollup_rebuild_diff(st, cid)
 
 
 def read(path, extra=()):
