@@ -29,15 +29,6 @@ static const char *const copy_sql[T_COUNT] = {
     " count, first_seen, last_seen) FROM STDIN",
 };
 
-/* Live flows go through the staging table of sql/migrations/007 (same
- * columns as copy_sql[T_FLOWS]), so ps_flows_merge adds them to the rollups. */
-static const char copy_flows_staged[] =
-    "COPY pg_temp.ps_flows_in (capture_id, ts, uid, community_id, orig_h, orig_p, resp_h,"
-    " resp_p, proto, ip_proto, service, service_guess, duration, orig_bytes, resp_bytes,"
-    " conn_state, history, orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_l2_bytes,"
-    " resp_l2_bytes, vlan, orig_retrans, resp_retrans, orig_ooo, resp_ooo, rtt, rtt_orig,"
-    " rtt_resp, frags, icmp_errors, end_reason, orig_cc, resp_cc) FROM STDIN";
-
 void batch_init(struct batch *b)
 {
     memset(b, 0, sizeof *b);
@@ -182,33 +173,6 @@ int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen)
     for (int i = 0; i < T_COUNT; i++)
         if (batch_ship_table(db, (enum batch_table)i, &b->buf[i], err, errlen) < 0)
             return -1;
-    return 0;
-}
-
-/* The staged flows: partitions first (the merge inserts into flows). */
-static int ship_flows_staged(PGconn *db, const struct copybuf *buf, char *err, size_t errlen)
-{
-    if (buf->rows == 0)
-        return 0;
-    if (buf->oom) {
-        snprintf(err, errlen, "buffering rows: out of memory");
-        return -1;
-    }
-    if (ensure_partitions(db, buf, err, errlen) < 0 ||
-        exec_select(db, "SELECT ps_flows_stage()", "staging flows", err, errlen) < 0 ||
-        batch_copy(db, copy_flows_staged, buf, err, errlen) < 0)
-        return -1;
-    return exec_select(db, "SELECT ps_flows_merge()", "merging flows", err, errlen);
-}
-
-int batch_ship_live(PGconn *db, const struct batch *b, char *err, size_t errlen)
-{
-    for (int i = 0; i < T_COUNT; i++) {
-        int rc = i == T_FLOWS ? ship_flows_staged(db, &b->buf[i], err, errlen)
-                              : batch_ship_table(db, (enum batch_table)i, &b->buf[i], err, errlen);
-        if (rc < 0)
-            return -1;
-    }
     return 0;
 }
 

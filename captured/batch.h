@@ -35,9 +35,6 @@ int batch_copy(PGconn *db, const char *copy_sql_text, const struct copybuf *buf,
                size_t errlen);
 /* Ships every table. 0 or -1 (err). */
 int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen);
-/* batch_ship for live captures: flows go through ps_flows_stage/COPY/
- * ps_flows_merge (sql/migrations/007), which adds them to the rollups. */
-int batch_ship_live(PGconn *db, const struct batch *b, char *err, size_t errlen);
 
 /* Writes/reads a batch to/from a spool file (a version tag, then the COPY
  * data of each table, length-prefixed, text or binary). batch_load also

@@ -151,7 +151,7 @@ static int apply(PGconn *db, const struct item *it, char *err, size_t errlen)
         return -1;
     }
     ok = it->finish ? finish_capture(db, it, err, errlen) == 0
-                    : batch_ship_live(db, &it->b, err, errlen) == 0;
+                    : batch_ship(db, &it->b, err, errlen) == 0;
     r = PQexec(db, ok ? "COMMIT" : "ROLLBACK");
     if (ok && (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0)) {
         snprintf(err, errlen, "COMMIT did not commit: %s", PQerrorMessage(db));
