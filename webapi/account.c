@@ -6,23 +6,7 @@
 
 json_t *account_read_body(const struct http_request *req, struct http_reply *reply)
 {
-    static char body[ACCOUNT_BODY_MAX];
-    if (!http_content_type_is(req, "application/json")) {
-        http_reply_fail(reply, 415, "unsupported media type", "send application/json");
-        return NULL;
-    }
-    long n = http_read_body(req, body, sizeof body, reply);
-    if (n < 0)
-        return NULL;
-    json_error_t jerr;
-    json_t *doc = n > 0 ? json_loadb(body, (size_t)n, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-    if (!doc || !json_is_object(doc)) {
-        http_reply_fail(reply, 400, "invalid body", "expected a JSON object%s%s",
-                        n > 0 && !doc ? ": " : "", n > 0 && !doc ? jerr.text : "");
-        json_decref(doc);
-        return NULL;
-    }
-    return doc;
+    return http_read_json_object(req, reply, ACCOUNT_BODY_MAX, HTTP_JSON_TYPE_REQUIRED);
 }
 
 const char *account_str(json_t *obj, const char *key, size_t maxlen, int *bad,

@@ -65,12 +65,12 @@ void handle_captures(struct web_ctx *ctx, const struct http_request *req,
     list_serve(ctx, req, reply, &captures_list);
 }
 
-/* The {id} of the path as a positive id; 0 after a 400 in reply. */
-long long path_id(const struct http_request *req, struct http_reply *reply, const char *what)
+/* The {id} of the path as a positive id (handlers.h). */
+long long path_id(const struct http_request *req, struct http_reply *reply, const char *what,
+                  char text[PATH_ID_TEXT])
 {
-    char text[32];
     long long id = 0;
-    int ok = req->path_arg_len < sizeof text;
+    int ok = req->path_arg_len < PATH_ID_TEXT;
     if (ok) {
         memcpy(text, req->path_arg, req->path_arg_len);
         text[req->path_arg_len] = '\0';
@@ -81,19 +81,21 @@ long long path_id(const struct http_request *req, struct http_reply *reply, cons
                              (long long)(INT64_MAX / 2));
         return 0;
     }
+    struct qparams qp;
+    if (qp_parse(&qp, req->query, NULL, reply) < 0)
+        return 0;
+    qp_free(&qp);
+    snprintf(text, PATH_ID_TEXT, "%lld", id); /* canonical: no leading zeros */
     return id;
 }
 
 void handle_capture_get(struct web_ctx *ctx, const struct http_request *req,
                         struct http_reply *reply)
 {
-    struct qparams qp;
-    long long id = path_id(req, reply, "capture");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "capture", ids);
+    if (!id)
         return;
-    qp_free(&qp);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
     const char *params[1] = {ids};
     json_t *items = query_items(ctx, reply, capture_cols, capture_ncols,
                                 CAPTURES_FROM " WHERE c.id = $1::bigint", 1, params);
@@ -133,13 +135,10 @@ static const char sql_delete[] =
 void handle_capture_delete(struct web_ctx *ctx, const struct http_request *req,
                            struct http_reply *reply)
 {
-    struct qparams qp;
-    long long id = path_id(req, reply, "capture");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "capture", ids);
+    if (!id)
         return;
-    qp_free(&qp);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
     const char *params[1] = {ids};
     enum webdb_status st;
     /* One statement is one transaction: all rows go, or none. */

@@ -74,21 +74,9 @@ static int take_field(struct control_req *c, const char *key, json_t *v, struct 
 static int parse_body(const struct http_request *req, struct control_req *c, json_t **doc,
                       struct http_reply *reply)
 {
-    static char body[CONTROL_BODY_MAX];
-    if (req->content_type[0] && !http_content_type_is(req, "application/json")) {
-        http_reply_fail(reply, 415, "unsupported media type", "send application/json");
+    *doc = http_read_json_object(req, reply, CONTROL_BODY_MAX, HTTP_JSON_EMPTY_OK);
+    if (!*doc)
         return -1;
-    }
-    long n = http_read_body(req, body, sizeof body, reply);
-    if (n < 0)
-        return -1;
-    json_error_t jerr;
-    *doc = n > 0 ? json_loadb(body, (size_t)n, JSON_REJECT_DUPLICATES, &jerr) : json_object();
-    if (!*doc || !json_is_object(*doc)) {
-        http_reply_fail(reply, 400, "invalid body", "expected a JSON object%s%s",
-                        *doc ? "" : ": ", *doc ? "" : jerr.text);
-        return -1;
-    }
     const char *key;
     json_t *v;
     json_object_foreach(*doc, key, v) {
@@ -191,13 +179,10 @@ static const struct column request_cols[] = {
 void handle_capture_request_get(struct web_ctx *ctx, const struct http_request *req,
                                 struct http_reply *reply)
 {
-    struct qparams qp;
-    long long id = path_id(req, reply, "capture request");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "capture request", ids);
+    if (!id)
         return;
-    qp_free(&qp);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
     const char *params[1] = {ids};
     json_t *items = query_items(ctx, reply, request_cols, NCOLS(request_cols),
                                 " FROM capture_requests r LEFT JOIN sensors s ON s.id = r.sensor_id"

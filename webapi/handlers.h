@@ -42,8 +42,12 @@ json_t *pgcol_string(const PGresult *r, int row, int col); /* UTF-8 text */
 #define SQL_ISO_UTC(col) \
     "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* The {id} of the path as a positive id; 0 after a 400 in reply (captures.c). */
-long long path_id(const struct http_request *req, struct http_reply *reply, const char *what);
+/* The {id} of a "/api/x/{id}" request as a positive id, also written as
+ * decimal text to text (for a query parameter); the request may carry no
+ * query parameters. 0 after a 400 in reply (captures.c). */
+#define PATH_ID_TEXT 24
+long long path_id(const struct http_request *req, struct http_reply *reply, const char *what,
+                  char text[PATH_ID_TEXT]);
 
 #define HANDLER(name) \
     void name(struct web_ctx *ctx, const struct http_request *req, struct http_reply *reply)

@@ -145,6 +145,38 @@ long http_read_body(const struct http_request *req, char *buf, size_t max,
     return n;
 }
 
+json_t *http_read_json_object(const struct http_request *req, struct http_reply *reply,
+                              size_t max, unsigned flags)
+{
+    int typed = http_content_type_is(req, "application/json");
+    if (!typed && ((flags & HTTP_JSON_TYPE_REQUIRED) || req->content_type[0])) {
+        http_reply_fail(reply, 415, "unsupported media type", "send application/json");
+        return NULL;
+    }
+    char *body = malloc(max + 1);
+    if (!body) {
+        http_reply_error(reply, 500, "out of memory");
+        return NULL;
+    }
+    long n = http_read_body(req, body, max, reply);
+    json_error_t jerr;
+    json_t *doc = NULL;
+    if (n > 0)
+        doc = json_loadb(body, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+    else if (n == 0 && (flags & HTTP_JSON_EMPTY_OK))
+        doc = json_object();
+    free(body);
+    if (n < 0)
+        return NULL;
+    if (!doc || !json_is_object(doc)) {
+        http_reply_fail(reply, 400, "invalid body", "expected a JSON object%s%s",
+                        n > 0 && !doc ? ": " : "", n > 0 && !doc ? jerr.text : "");
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int http_content_type_is(const struct http_request *req, const char *type)
 {
     size_t n = strlen(type), len = strcspn(req->content_type, ";");

@@ -88,6 +88,17 @@ char *http_reply_render(const struct http_reply *reply, int head_only, size_t *l
 long http_read_body(const struct http_request *req, char *buf, size_t max,
                     struct http_reply *reply);
 
+/* Flags of http_read_json_object. */
+#define HTTP_JSON_EMPTY_OK 1      /* an empty body is {} */
+#define HTTP_JSON_TYPE_REQUIRED 2 /* Content-Type must be application/json (else only
+                                     a Content-Type that is given must be) */
+
+/* Reads a body of at most max bytes that must be one JSON object (no
+ * duplicate keys). Returns it (caller decrefs), or NULL after a 400, 413 or
+ * 415 in reply. */
+json_t *http_read_json_object(const struct http_request *req, struct http_reply *reply,
+                              size_t max, unsigned flags);
+
 /* 1 when the Content-Type's media type (before ';', case-insensitive) is type. */
 int http_content_type_is(const struct http_request *req, const char *type);
 

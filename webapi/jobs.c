@@ -54,13 +54,10 @@ void handle_jobs(struct web_ctx *ctx, const struct http_request *req, struct htt
 void handle_job_get(struct web_ctx *ctx, const struct http_request *req,
                     struct http_reply *reply)
 {
-    struct qparams qp;
-    long long id = path_id(req, reply, "job");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "job", ids);
+    if (!id)
         return;
-    qp_free(&qp);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
     const char *params[1] = {ids};
     json_t *items = query_items(ctx, reply, job_cols, job_ncols,
                                 " FROM jobs j WHERE j.id = $1::bigint", 1, params);

@@ -181,23 +181,10 @@ static int take(struct rule_in *in, int i, json_t *v, struct http_reply *reply)
 static int parse_rule_body(const struct http_request *req, struct rule_in *in, json_t **doc,
                            struct http_reply *reply)
 {
-    static char body[RULE_BODY_MAX];
     memset(in, 0, sizeof *in);
-    *doc = NULL;
-    if (req->content_type[0] && !http_content_type_is(req, "application/json")) {
-        http_reply_fail(reply, 415, "unsupported media type", "send application/json");
+    *doc = http_read_json_object(req, reply, RULE_BODY_MAX, 0);
+    if (!*doc)
         return -1;
-    }
-    long n = http_read_body(req, body, sizeof body, reply);
-    if (n < 0)
-        return -1;
-    json_error_t jerr;
-    *doc = n > 0 ? json_loadb(body, (size_t)n, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-    if (!*doc || !json_is_object(*doc)) {
-        http_reply_fail(reply, 400, "invalid body", "expected a JSON object%s%s",
-                        n > 0 && !*doc ? ": " : "", n > 0 && !*doc ? jerr.text : "");
-        return -1;
-    }
     const char *key;
     json_t *v;
     json_object_foreach(*doc, key, v) {
@@ -313,12 +300,11 @@ void handle_rule_update(struct web_ctx *ctx, const struct http_request *req,
                         struct http_reply *reply)
 {
     static struct rule_in in;
-    struct qparams qp;
     json_t *doc = NULL;
-    long long id = path_id(req, reply, "rule");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "rule", ids);
+    if (!id)
         return;
-    qp_free(&qp);
     if (parse_rule_body(req, &in, &doc, reply) < 0)
         goto done;
     struct sqlq q;
@@ -349,13 +335,10 @@ done:
 void handle_rule_get(struct web_ctx *ctx, const struct http_request *req,
                      struct http_reply *reply)
 {
-    struct qparams qp;
-    long long id = path_id(req, reply, "rule");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "rule", ids);
+    if (!id)
         return;
-    qp_free(&qp);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
     const char *params[1] = {ids};
     json_t *items = query_items(ctx, reply, rule_cols, NCOLS(rule_cols),
                                 " FROM rules r WHERE r.id = $1::bigint", 1, params);
@@ -371,13 +354,10 @@ void handle_rule_get(struct web_ctx *ctx, const struct http_request *req,
 void handle_rule_delete(struct web_ctx *ctx, const struct http_request *req,
                         struct http_reply *reply)
 {
-    struct qparams qp;
-    long long id = path_id(req, reply, "rule");
-    if (!id || qp_parse(&qp, req->query, NULL, reply) < 0)
+    char ids[PATH_ID_TEXT];
+    long long id = path_id(req, reply, "rule", ids);
+    if (!id)
         return;
-    qp_free(&qp);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
     const char *params[1] = {ids};
     enum webdb_status st;
     /* Retried on a broken connection: a second DELETE finds nothing (404). */

@@ -127,11 +127,10 @@ out:
 void handle_token_revoke(struct web_ctx *ctx, const struct http_request *req,
                          struct http_reply *reply)
 {
-    long long tid = path_id(req, reply, "token id");
-    if (tid <= 0)
+    char id[PATH_ID_TEXT];
+    long long tid = path_id(req, reply, "token", id);
+    if (!tid)
         return;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", tid);
     const char *p[] = {id};
     enum webdb_status st;
     PGresult *r = webdb_query(&ctx->db,

@@ -168,15 +168,13 @@ static int keep_an_admin(struct web_ctx *ctx, const char *id, int removes_admin,
 void handle_user_update(struct web_ctx *ctx, const struct http_request *req,
                         struct http_reply *reply)
 {
-    long long uid = path_id(req, reply, "user id");
-    json_t *doc = uid > 0 ? account_read_body(req, reply) : NULL;
+    char id[PATH_ID_TEXT], *hash = NULL;
+    json_t *doc = path_id(req, reply, "user", id) ? account_read_body(req, reply) : NULL;
     if (!doc)
         return;
     int bad = 0;
-    char id[24], *hash = NULL;
     const char *role = NULL, *pw = NULL, *disabled = NULL;
     json_t *dv = json_object_get(doc, "disabled");
-    snprintf(id, sizeof id, "%lld", uid);
     if (take_role(doc, &role, &bad, reply) < 0)
         goto out;
     pw = account_str(doc, "password", PASSWORD_MAX, &bad, reply);
@@ -222,10 +220,9 @@ out:
 void handle_user_delete(struct web_ctx *ctx, const struct http_request *req,
                         struct http_reply *reply)
 {
-    long long uid = path_id(req, reply, "user id");
-    char id[24];
-    snprintf(id, sizeof id, "%lld", uid);
-    if (uid <= 0 || keep_an_admin(ctx, id, 1, reply) < 0)
+    char id[PATH_ID_TEXT];
+    long long uid = path_id(req, reply, "user", id);
+    if (!uid || keep_an_admin(ctx, id, 1, reply) < 0)
         return;
     const char *p[] = {id};
     enum webdb_status st;
