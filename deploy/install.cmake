@@ -38,6 +38,7 @@ install(FILES ${_ps_deploy}/OPERATIONS.md ${_ps_deploy}/captured.conf.example
               ${_ps_deploy}/examples/webapi.env.example ${_ps_deploy}/examples/migrate.env.example
               ${_ps_deploy}/examples/captured.env.example
               ${_ps_deploy}/examples/webapi-local-db-only.conf
+              ${_ps_deploy}/postgresql/packetsight-sensor.conf
         DESTINATION share/doc/packetsight)
 
 # Everything whose content or place depends on the final prefix.

@@ -242,11 +242,25 @@ build_tree() {
     cmake --build "$dir" -j"$(nproc)" || die "build in $dir failed"
 }
 
+# shared_buffers for the local stack: an eighth of RAM (it shares the machine
+# with captured, webapi and the tests), between 128 MB and 2 GB.
+pg_shared_buffers() {
+    local kb
+    kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)
+    kb=$(( ${kb:-0} / 8 / 1024 ))
+    [ "$kb" -lt 128 ] && kb=128
+    [ "$kb" -gt 2048 ] && kb=2048
+    echo "${kb}MB"
+}
+
 pg_write_config() {
     local conf=$PGDATA/packetsight.conf new
     new=$(
+        echo "# Written by deploy/local.sh on every up; edit that script, not this file."
+        # the sensor settings (deploy/postgresql), sized for this machine
+        grep -v '^[[:space:]]*\(#\|$\)' "$REPO/deploy/postgresql/packetsight-sensor.conf" |
+            sed "s/^shared_buffers = .*/shared_buffers = $(pg_shared_buffers)/"
         cat <<EOF
-# Written by deploy/local.sh on every up; edit that script, not this file.
 port = $PGPORT_
 listen_addresses = ''
 unix_socket_directories = '$RUN'

@@ -39,7 +39,8 @@ else
     check "config without the passwords fails and says which" grep -q PACKETSIGHT_PG_PASSWORD "$S/nopw.err"
 fi
 
-python3 - "$S/config.yml" "$DOCKERFILE" >"$S/checks.txt" <<'PY' || true
+python3 - "$S/config.yml" "$DOCKERFILE" "$REPO/deploy/postgresql/packetsight-sensor.conf" \
+    >"$S/checks.txt" <<'PY' || true
 import re, sys, yaml
 cfg = yaml.safe_load(open(sys.argv[1]))
 dockerfile = open(sys.argv[2]).read()
@@ -98,6 +99,19 @@ for name in ("migrate", "captured", "webapi", "nginx"):
     if st:
         out(st["user"] not in (None, "root", "0"), "%s: runs as non-root USER %s" % (name, st["user"]))
 out(svc["postgres"]["image"].startswith("postgres:15"), "postgres image is PostgreSQL 15")
+# The sensor settings of deploy/postgresql/packetsight-sensor.conf.
+cmd = svc["postgres"].get("command") or []
+cmd = cmd.split() if isinstance(cmd, str) else cmd
+given = {cmd[i + 1].split("=")[0]: cmd[i + 1].split("=", 1)[1]
+         for i in range(len(cmd) - 1) if cmd[i] == "-c" and "=" in cmd[i + 1]}
+sensor = {}
+for line in open(sys.argv[3]):
+    m = re.match(r"\s*(\w+)\s*=\s*(\S+)", line)
+    if m:
+        sensor[m.group(1)] = m.group(2)
+for key in ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression"):
+    out(key in given and (key == "shared_buffers" or given[key] == sensor.get(key)),
+        "postgres: %s as the sensor settings (%s)" % (key, given.get(key)))
 PY
 while read -r line; do
     case $line in "ok - "*) ok "${line#ok - }" ;; *) not_ok "${line#not ok - }" ;; esac

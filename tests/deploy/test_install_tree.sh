@@ -21,6 +21,7 @@ for f in share/packetsight/www/index.html share/packetsight/sql/roles.sql \
     share/packetsight/nginx/packetsight.conf etc/packetsight/captured.conf \
     etc/nginx/sites-available/packetsight lib/sysusers.d/packetsight.conf \
     share/doc/packetsight/OPERATIONS.md share/doc/packetsight/captured.conf.example \
+    share/doc/packetsight/packetsight-sensor.conf \
     lib/systemd/system/packetsight-migrate.service lib/systemd/system/packetsight-captured.service \
     lib/systemd/system/packetsight-webapi.socket lib/systemd/system/packetsight-webapi.service; do
     check "file $f" test -s "$P/$f"

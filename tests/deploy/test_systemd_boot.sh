@@ -94,15 +94,23 @@ else
     cat >"$S/pgsetup.sh" <<'SH'
 set -e
 pg_createcluster 15 main >/dev/null
+# the sensor settings, as OPERATIONS.md says (shared_buffers made small)
+sed 's/^shared_buffers = .*/shared_buffers = 192MB/' \
+    /opt/packetsight/share/doc/packetsight/packetsight-sensor.conf \
+    >/etc/postgresql/15/main/conf.d/packetsight-sensor.conf
 pg_ctlcluster 15 main start
 /opt/packetsight/sbin/packetsight-pg-local-auth
 /opt/packetsight/sbin/packetsight-pg-local-auth | grep -qx 'nothing to change'
 echo "idempotent"
+runuser -u postgres -- psql -XAtq -c "SELECT current_setting('wal_compression') || ' ' ||
+    current_setting('shared_buffers') || ' ' || current_setting('max_wal_size')" |
+    grep -qx 'lz4 192MB 8GB'
+echo "sensor settings in effect"
 pg_ctlcluster 15 main stop
 SH
     if NSPAWN_TIMEOUT=120 nspawn "$R" --bind-ro=/usr --bind="$DEST$PFX:$PFX" \
         --bind-ro="$S/pgsetup.sh:/srv/pgsetup.sh" /bin/bash /srv/pgsetup.sh >"$S/pgsetup.log" 2>&1; then
-        ok "container: pg_createcluster 15 main + packetsight-pg-local-auth (twice: idempotent)"
+        ok "container: pg_createcluster 15 main + sensor settings + packetsight-pg-local-auth (twice: idempotent)"
         sed 's/^/# /' "$S/pgsetup.log"
     else
         not_ok "PostgreSQL set-up in the container: $(tail -5 "$S/pgsetup.log")"
