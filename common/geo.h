@@ -88,6 +88,10 @@ void geo_get_stats(const struct geo_db *g, struct geo_stats *out);
 void geo_set_default(struct geo_db *g);
 const struct geo_db *geo_default(void);
 
+/* IPv6 text to its 16 bytes, as inet_pton(AF_INET6) (which it calls for
+ * the forms it does not parse itself); 0 or -1. */
+int geo_parse6(const char *s, uint8_t out[16]);
+
 /* True when geo support for .mmdb files was compiled in. */
 bool geo_have_mmdb(void);
 

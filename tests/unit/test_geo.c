@@ -187,7 +187,44 @@ static void debian_database(void)
     geo_close(g);
 }
 
+/* geo_parse6 answers as inet_pton: hand-picked forms, then random
+ * addresses printed by inet_ntop (which compresses the longest zero run). */
+static void parse6_like_inet_pton(void)
+{
+    static const char *const cases[] = {
+        "::", "::1", "1::", "2001:db8::1", "2001:200::", "2a00:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::8", "ABCD:ef01::", "::ffff:1.2.3.4",
+        "1:2:3:4:5:6:1.2.3.4", "", ":", ":::", "1:::2", "1::2::3", "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7", "12345::", "1:", ":1", "1::2:", "g::", "1:2:3:4:5:6:7:8::",
+        "::1:2:3:4:5:6:7:8", "1 ::", "fe80::1%eth0", "0000:0000::0001", "00000::",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t want[16] = {0}, got[16] = {0};
+        int ok_want = inet_pton(AF_INET6, cases[i], want) == 1;
+        int ok_got = geo_parse6(cases[i], got) == 0;
+        CHECK_INT(ok_got, ok_want);
+        if (ok_got != ok_want)
+            fprintf(stderr, "  case \"%s\"\n", cases[i]);
+        if (ok_want && ok_got)
+            CHECK(memcmp(want, got, 16) == 0);
+    }
+    uint32_t x = 7;
+    int same = 0;
+    for (int i = 0; i < 20000; i++) {
+        uint8_t b[16], got[16];
+        for (int k = 0; k < 16; k++) {
+            x = x * 1664525u + 1013904223u;
+            b[k] = (x >> 24) % 3 == 0 ? 0 : (uint8_t)(x >> 16); /* zero runs */
+        }
+        char text[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, b, text, sizeof text);
+        same += geo_parse6(text, got) == 0 && memcmp(b, got, 16) == 0;
+    }
+    CHECK_INT(same, 20000);
+}
+
 UNIT_MAIN({
+    parse6_like_inet_pton();
     labels();
     small_files();
     debian_database();
