@@ -66,13 +66,15 @@ static void set_err(char *err, size_t errlen, const char *what, PGconn *db)
         err[--n] = '\0';
 }
 
-static int ensure_partitions(PGconn *db, const struct copybuf *b, char *err, size_t errlen)
+/* ps_ensure_partitions() makes the partitions of every time-partitioned
+ * table for the span [min_ts, max_ts] (µs); nothing when the span is empty. */
+static int ensure_span(PGconn *db, int64_t min_ts, int64_t max_ts, char *err, size_t errlen)
 {
-    if (b->min_ts > b->max_ts)
+    if (min_ts > max_ts)
         return 0;
     char from[32], to[32];
-    snprintf(from, sizeof from, "%.6f", (double)b->min_ts / 1e6);
-    snprintf(to, sizeof to, "%.6f", (double)b->max_ts / 1e6);
+    snprintf(from, sizeof from, "%.6f", (double)min_ts / 1e6);
+    snprintf(to, sizeof to, "%.6f", (double)max_ts / 1e6);
     const char *params[2] = {from, to};
     PGresult *r = PQexecParams(db,
                                "SELECT ps_ensure_partitions(to_timestamp($1::float8),"
@@ -96,22 +98,9 @@ static int exec_select(PGconn *db, const char *sql, const char *what, char *err,
     return ok ? 0 : -1;
 }
 
-static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
-                     size_t errlen);
-
-int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
-                     size_t errlen)
-{
-    if (t != T_ALERTS || buf->rows == 0 || buf->oom)
-        return copy_rows(db, t, buf, err, errlen);
-    if (exec_select(db, "SELECT ps_alerts_stage()", "staging alerts", err, errlen) < 0 ||
-        copy_rows(db, t, buf, err, errlen) < 0)
-        return -1;
-    return exec_select(db, "SELECT ps_alerts_merge()", "merging alerts", err, errlen);
-}
-
-static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
-                     size_t errlen)
+/* COPYs one table's rows, its partitions made first unless `ensured`. */
+static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, int ensured,
+                     char *err, size_t errlen)
 {
     if (buf->rows == 0)
         return 0;
@@ -119,9 +108,26 @@ static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, 
         snprintf(err, errlen, "buffering rows: out of memory");
         return -1;
     }
-    if (t != T_ALERTS && ensure_partitions(db, buf, err, errlen) < 0)
+    if (t != T_ALERTS && !ensured && ensure_span(db, buf->min_ts, buf->max_ts, err, errlen) < 0)
         return -1;
     return batch_copy(db, copy_sql[t], buf, err, errlen);
+}
+
+static int ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, int ensured,
+                      char *err, size_t errlen)
+{
+    if (t != T_ALERTS || buf->rows == 0 || buf->oom)
+        return copy_rows(db, t, buf, ensured, err, errlen);
+    if (exec_select(db, "SELECT ps_alerts_stage()", "staging alerts", err, errlen) < 0 ||
+        copy_rows(db, t, buf, ensured, err, errlen) < 0)
+        return -1;
+    return exec_select(db, "SELECT ps_alerts_merge()", "merging alerts", err, errlen);
+}
+
+int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,
+                     size_t errlen)
+{
+    return ship_table(db, t, buf, 0, err, errlen);
 }
 
 int batch_copy(PGconn *db, const char *copy_sql_text, const struct copybuf *buf, char *err,
@@ -168,10 +174,22 @@ int batch_copy(PGconn *db, const char *copy_sql_text, const struct copybuf *buf,
     return ok ? 0 : -1;
 }
 
+/* One ps_ensure_partitions() call for the whole batch (it covers every
+ * table), then a COPY per table. */
 int batch_ship(PGconn *db, const struct batch *b, char *err, size_t errlen)
 {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int i = 0; i < T_COUNT; i++) {
+        const struct copybuf *c = &b->buf[i];
+        if (i == T_ALERTS || c->rows == 0 || c->min_ts > c->max_ts)
+            continue;
+        lo = c->min_ts < lo ? c->min_ts : lo;
+        hi = c->max_ts > hi ? c->max_ts : hi;
+    }
+    if (ensure_span(db, lo, hi, err, errlen) < 0)
+        return -1;
     for (int i = 0; i < T_COUNT; i++)
-        if (batch_ship_table(db, (enum batch_table)i, &b->buf[i], err, errlen) < 0)
+        if (ship_table(db, (enum batch_table)i, &b->buf[i], 1, err, errlen) < 0)
             return -1;
     return 0;
 }

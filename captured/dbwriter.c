@@ -17,11 +17,16 @@
 
 #define BATCH_BYTES (4u << 20)
 #define HANDOFF_BYTES (1u << 20) /* small enough that COPY overlaps dissection */
+/* The first hand-offs are smaller (doubling up to HANDOFF_BYTES), so that
+ * PostgreSQL starts on the rows a few milliseconds into the file instead of
+ * after the first MiB of one table. */
+#define HANDOFF_FIRST (64u << 10)
 
 struct dbwriter {
     PGconn *db;             /* direct mode: ships into the caller's transaction */
     void (*handoff)(void *ctx, struct batch *b); /* handoff mode: whole batches */
     void *handoff_ctx;
+    size_t handoff_bytes; /* the current hand-off size */
     uint64_t capture_id;
     enum packet_policy policy;
     uint32_t first_n;
@@ -79,11 +84,13 @@ static void maybe_ship(struct dbwriter *w, int table)
     if (w->db) {
         if (w->cur.buf[table].len >= BATCH_BYTES)
             ship(w, table);
-    } else if (w->handoff && (w->cur.buf[table].len >= HANDOFF_BYTES ||
-                              w->cur.buf[T_FLOWS].len >= HANDOFF_BYTES)) {
+    } else if (w->handoff && (w->cur.buf[table].len >= w->handoff_bytes ||
+                              w->cur.buf[T_FLOWS].len >= w->handoff_bytes)) {
         struct batch b;
         if (dbwriter_take(w, &b))
             w->handoff(w->handoff_ctx, &b);
+        if (w->handoff_bytes < HANDOFF_BYTES)
+            w->handoff_bytes *= 2;
     }
 }
 
@@ -91,6 +98,7 @@ void dbwriter_set_handoff(struct dbwriter *w, void (*fn)(void *ctx, struct batch
 {
     w->handoff = fn;
     w->handoff_ctx = ctx;
+    w->handoff_bytes = HANDOFF_FIRST;
 }
 
 int dbwriter_flush(struct dbwriter *w)
