@@ -6,7 +6,8 @@
 #   eval "$(deploy/local.sh env)"; tests/bench/ingest_bench.sh [--packets N] [--build DIR]
 #
 # Prints packets/s for `captured --read` with every packet summary stored and
-# with packet storage off, the plain COPY rate of the packet rows (indexed
+# with packet storage off (with the CPU time captured and the whole machine
+# spent on each), the plain COPY rate of the packet rows (indexed
 # table and an unindexed copy), the ratios against the targets (>= 70% of
 # the plain COPY rate with packets stored; >= 1,000,000 packets/s with packet
 # storage off) and captured's peak memory. It adds two captures to the
@@ -48,16 +49,24 @@ FILE=$TMP/ingest.pcap
 "$BIN/ps-pcapgen" --out "$FILE" --packets "$PACKETS" --hosts 5000 --seed 11 >/dev/null
 echo "capture: $PACKETS packets, $(du -m "$FILE" | cut -f1) MB"
 
+# CPU time of the whole machine so far, in seconds (every process: captured,
+# PostgreSQL, anything else running).
+machine_cpu() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
+
 run_ingest() { # label, extra args...
     local label=$1; shift
-    local t0 t1 out
+    local t0 t1 c0 out
+    c0=$(machine_cpu)
     t0=$(now)
-    out=$(/usr/bin/time -f "%M" -o "$TMP/rss" "$BIN/captured" --read "$FILE" "$@")
+    out=$(/usr/bin/time -f "%M %U %S" -o "$TMP/rss" "$BIN/captured" --read "$FILE" "$@")
     t1=$(now)
+    MACHINE_CPU=$(awk -v a="$c0" -v b="$(machine_cpu)" 'BEGIN { printf "%.2f", b - a }')
     IDS+=("$(sed -n 's/.*capture_id=\([0-9]*\).*/\1/p' <<<"$out")")
     SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    RSS=$(( $(cat "$TMP/rss") / 1024 ))
-    printf '%-34s %8s s %12s packets/s  peak %s MiB\n' "$label" "$SECS" "$(rate "$PACKETS" "$SECS")" "$RSS"
+    read -r rss_kb user sys <"$TMP/rss"
+    CAPTURED_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+    printf '%-34s %8s s %12s packets/s  peak %s MiB  CPU: captured %s s, machine %s s\n' \
+        "$label" "$SECS" "$(rate "$PACKETS" "$SECS")" "$((rss_kb / 1024))" "$CAPTURED_CPU" "$MACHINE_CPU"
 }
 
 run_ingest "captured --read (packets stored)"
@@ -65,6 +74,7 @@ ALL_SECS=$SECS
 CID=${IDS[0]}
 run_ingest "captured --read --packets none" --packets none
 NONE_SECS=$SECS
+NONE_MACHINE_CPU=$MACHINE_CPU
 NID=${IDS[1]}
 
 # The database's ceiling with packet storage off: the rows that run wrote
@@ -118,3 +128,8 @@ none_ceiling=$(rate "$PACKETS" "$NONE_PLAIN_SECS")
 printf '%-46s %9s%% %10s %s\n' "  the same vs plain COPY of its rows" \
     "$(awk -v a="$none" -v b="$none_ceiling" 'BEGIN { printf "%.0f", 100 * a / b }')" "-" \
     "(the database alone: $none_ceiling packets/s)"
+# The machine's CPU time for that run spread perfectly over every core: no
+# arrangement of the same work finishes sooner.
+floor=$(awk -v c="$NONE_MACHINE_CPU" -v n="$(nproc)" 'BEGIN { printf "%.3f", c / n }')
+printf '%-46s %10s %10s %s\n' "  CPU bound: $NONE_MACHINE_CPU CPU-s / $(nproc) cores" \
+    "$(rate "$PACKETS" "$floor")" "-" "(packets/s if every core were busy all the time)"
