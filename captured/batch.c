@@ -2,6 +2,8 @@
  * is read, so a failed COPY is always seen. */
 #include "batch.h"
 
+#include "db.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,17 +89,6 @@ static int ensure_span(PGconn *db, int64_t min_ts, int64_t max_ts, char *err, si
     return ok ? 0 : -1;
 }
 
-/* One statement returning rows; 0 or -1 with err. */
-static int exec_select(PGconn *db, const char *sql, const char *what, char *err, size_t errlen)
-{
-    PGresult *r = PQexec(db, sql);
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        set_err(err, errlen, what, db);
-    PQclear(r);
-    return ok ? 0 : -1;
-}
-
 /* COPYs one table's rows, its partitions made first unless `ensured`. */
 static int copy_rows(PGconn *db, enum batch_table t, const struct copybuf *buf, int ensured,
                      char *err, size_t errlen)
@@ -118,10 +109,10 @@ static int ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf,
 {
     if (t != T_ALERTS || buf->rows == 0 || buf->oom)
         return copy_rows(db, t, buf, ensured, err, errlen);
-    if (exec_select(db, "SELECT ps_alerts_stage()", "staging alerts", err, errlen) < 0 ||
+    if (ps_db_exec(db, "SELECT ps_alerts_stage()", "staging alerts", err, errlen) < 0 ||
         copy_rows(db, t, buf, ensured, err, errlen) < 0)
         return -1;
-    return exec_select(db, "SELECT ps_alerts_merge()", "merging alerts", err, errlen);
+    return ps_db_exec(db, "SELECT ps_alerts_merge()", "merging alerts", err, errlen);
 }
 
 int batch_ship_table(PGconn *db, enum batch_table t, const struct copybuf *buf, char *err,

@@ -100,14 +100,6 @@ static int read_no_db(const struct options *o)
     return rc < 0 ? 2 : 0;
 }
 
-static int exec_ok(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok;
-}
-
 /* The file's sha256 is computed on the second core while the first one
  * analyses: hashing a large capture costs as much as dissecting it. (Under
  * SCHED_IDLE it left the cores to the dissection and PostgreSQL on an idle
@@ -156,14 +148,14 @@ static int read_into_db(const struct options *o)
     struct ps_pipeline *p = NULL;
     int rc = 1;
     uint64_t id = 0;
-    if (!exec_ok(db, "BEGIN"))
-        snprintf(err, sizeof err, "BEGIN: %s", PQerrorMessage(db));
-    else if ((id = capture_insert(db,
-                                  &(struct capture_new){.kind = "file",
-                                                        .source = o->name ? o->name
-                                                                          : base_name(o->read_path),
-                                                        .filter = o->filter},
-                                  err, sizeof err)) != 0)
+    char rb[PS_ERRBUF];
+    if (ps_db_exec(db, "BEGIN", "BEGIN", err, sizeof err) == 0 &&
+        (id = capture_insert(db,
+                             &(struct capture_new){.kind = "file",
+                                                   .source = o->name ? o->name
+                                                                     : base_name(o->read_path),
+                                                   .filter = o->filter},
+                             err, sizeof err)) != 0)
         rc = analyse_into_db(db,
                              &(struct analyse_req){.path = o->read_path, .capture_id = id,
                                                    .policy = o->packets,
@@ -177,12 +169,10 @@ static int read_into_db(const struct options *o)
         pthread_join(h.th, NULL);
     else if (store_sha(db, id, &h, err, sizeof err) < 0)
         rc = 1;
-    if (rc == 0 && !exec_ok(db, "COMMIT")) {
-        snprintf(err, sizeof err, "COMMIT: %s", PQerrorMessage(db));
+    if (rc == 0 && ps_db_exec(db, "COMMIT", "COMMIT", err, sizeof err) < 0)
         rc = 1;
-    }
     if (rc != 0) {
-        exec_ok(db, "ROLLBACK");
+        ps_db_exec(db, "ROLLBACK", "ROLLBACK", rb, sizeof rb); /* err keeps the cause */
         fprintf(stderr, "captured: %s\n", err);
     } else {
         const struct ps_counters *c = ps_pipeline_counters(p);

@@ -55,14 +55,6 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static int exec_ok(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok;
-}
-
 /* Reads the file into batches; 0, 1 database error, 2 bad input. */
 static int import_file(PGconn *db, FILE *f, const char *list, const char *source, long *added,
                        long *rejected, char *err, size_t errlen)
@@ -150,18 +142,15 @@ int cmd_import_indicators(const struct options *o)
         return 1;
     }
     long added = 0, rejected = 0;
-    int rc = exec_ok(db, "BEGIN") ? 0 : 1;
-    if (rc)
-        snprintf(err, sizeof err, "BEGIN: %s", PQerrorMessage(db));
-    else
+    char rb[PS_ERRBUF];
+    int rc = ps_db_exec(db, "BEGIN", "BEGIN", err, sizeof err) < 0 ? 1 : 0;
+    if (rc == 0)
         rc = import_file(db, f, list, base_name(o->import_path), &added, &rejected, err,
                          sizeof err);
-    if (rc == 0 && !exec_ok(db, "COMMIT")) {
-        snprintf(err, sizeof err, "COMMIT: %s", PQerrorMessage(db));
+    if (rc == 0 && ps_db_exec(db, "COMMIT", "COMMIT", err, sizeof err) < 0)
         rc = 1;
-    }
     if (rc) {
-        exec_ok(db, "ROLLBACK");
+        ps_db_exec(db, "ROLLBACK", "ROLLBACK", rb, sizeof rb); /* err keeps the cause */
         fprintf(stderr, "captured: %s: %s\n", o->import_path, err);
     } else {
         printf("list=%s added=%ld rejected=%ld file=%s\n", list, added, rejected,

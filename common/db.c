@@ -80,7 +80,7 @@ int ps_db_check_schema(PGconn *db, char *err, size_t errlen)
     return -1;
 }
 
-static int exec_ok(PGconn *db, const char *sql, char *err, size_t errlen, const char *what)
+int ps_db_exec(PGconn *db, const char *sql, const char *what, char *err, size_t errlen)
 {
     PGresult *r = PQexec(db, sql);
     ExecStatusType st = PQresultStatus(r);
@@ -95,11 +95,11 @@ static int apply_one(PGconn *db, const struct migration *m, char *err, size_t er
 {
     char what[128];
     snprintf(what, sizeof what, "migration %s", m->name);
-    if (exec_ok(db, "BEGIN", err, errlen, what) < 0)
+    if (ps_db_exec(db, "BEGIN", what, err, errlen) < 0)
         return -1;
     /* Serialises concurrent migrators; released at COMMIT/ROLLBACK. */
-    if (exec_ok(db, "SELECT pg_advisory_xact_lock(7215001)", err, errlen, what) < 0 ||
-        exec_ok(db, m->sql, err, errlen, what) < 0)
+    if (ps_db_exec(db, "SELECT pg_advisory_xact_lock(7215001)", what, err, errlen) < 0 ||
+        ps_db_exec(db, m->sql, what, err, errlen) < 0)
         goto fail;
     char ver[16];
     snprintf(ver, sizeof ver, "%d", m->version);
@@ -113,7 +113,7 @@ static int apply_one(PGconn *db, const struct migration *m, char *err, size_t er
     PQclear(r);
     if (!ok)
         goto fail;
-    return exec_ok(db, "COMMIT", err, errlen, what);
+    return ps_db_exec(db, "COMMIT", what, err, errlen);
 fail:
     PQclear(PQexec(db, "ROLLBACK"));
     return -1;
@@ -127,7 +127,7 @@ int ps_db_migrate(PGconn *db, int *applied_to, char *err, size_t errlen)
         " applied_at timestamptz NOT NULL DEFAULT now());"
         "COMMENT ON TABLE schema_migrations IS 'Applied schema migrations (captured --migrate).';"
         "GRANT SELECT ON schema_migrations TO PUBLIC";
-    if (exec_ok(db, create, err, errlen, "creating schema_migrations") < 0)
+    if (ps_db_exec(db, create, "creating schema_migrations", err, errlen) < 0)
         return -1;
     int have = ps_db_schema_version(db, err, errlen);
     if (have < 0)

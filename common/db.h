@@ -29,6 +29,12 @@ int ps_db_check_schema(PGconn *db, char *err, size_t errlen);
  * refuses a database newer than this binary. *applied_to gets the version. */
 int ps_db_migrate(PGconn *db, int *applied_to, char *err, size_t errlen);
 
+/* Runs one fixed statement (BEGIN, COMMIT, a call without arguments, a
+ * migration's script): sql is never built from values, which go as
+ * parameters through PQexecParams. 0 when it completed (with or without
+ * rows), else -1 with err = "what: the server's message". */
+int ps_db_exec(PGconn *db, const char *sql, const char *what, char *err, size_t errlen);
+
 /* Finds a connection string: explicit value, else getenv(envname), else NULL. */
 const char *ps_db_conninfo(const char *explicit_value, const char *envname);
 
